@@ -1,0 +1,341 @@
+"""Bundles: a fitted estimator saved as a directory of safe files plus a JSON manifest.
+
+Layout::
+
+    model.graft/
+        manifest.json          task, strategy, input schema, classes, backbone id and
+                               weight hash, metrics, training-data fingerprint, lineage,
+                               graft version, and the SHA-256 of every other file
+        head.skops             scikit-learn head (feature_extraction) or
+        baseline.skops         TF-IDF pipeline (baseline) or
+        network.safetensors    fine-tuned backbone and output layer (fine_tune, hybrid)
+
+Loading never unpickles: scikit-learn parts load through skops with only scikit-learn,
+NumPy and SciPy types trusted, torch weights through safetensors. Every file's hash is
+checked against the manifest, and the pretrained backbone must be the one the bundle
+was trained on. Saving writes a temporary directory and renames it into place, so a
+failed save leaves nothing half-written.
+"""
+
+import copy
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from graft import __version__
+from graft.exceptions import BundleError, GraftError
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.")
+_FITTED = (
+    "strategy_",
+    "text_column_",
+    "choice_reason_",
+    "training_fingerprint_",
+    "n_training_rows_",
+    "fit_seconds_",
+)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return repr(value)
+
+
+def _params(estimator) -> dict:
+    params = estimator.get_params()
+    if params.get("head") is not None and not isinstance(params["head"], str):
+        # A custom head estimator lives in head.skops; the manifest only names it.
+        params["head"] = None
+    if not isinstance(params.get("random_state"), (int, type(None))):
+        # A RandomState object cannot round-trip through JSON; a reloaded model that is
+        # fitted again then uses the default seed.
+        params["random_state"] = None
+    return _jsonable(params)
+
+
+def save(estimator, path: str | os.PathLike) -> Path:
+    """Save a fitted TransferClassifier / TransferRegressor as a bundle directory.
+
+    An existing bundle at ``path`` is replaced atomically; any other existing file or
+    folder there is left alone and an error is raised.
+
+    Examples
+    --------
+    >>> import graft, tempfile, os
+    >>> clf = graft.TransferClassifier(backbone="tiny-bert", strategy="baseline")
+    >>> clf = clf.fit(["good", "fine", "bad", "poor"], [1, 1, 0, 0])
+    >>> path = graft.save(clf, os.path.join(tempfile.mkdtemp(), "m.graft"))
+    >>> graft.load(path).predict(["good"]).tolist()
+    [1]
+    """
+    from sklearn.utils.validation import check_is_fitted
+
+    from graft.strategies.runner import BaselineModel, FeatureModel, NetModel, pretrained_hash
+
+    check_is_fitted(estimator, "model_")
+    path = Path(path)
+    if path.exists() and not (path / MANIFEST).is_file():
+        raise BundleError(
+            f"{path} exists and is not a graft bundle; choose another path or remove it."
+        )
+    if not path.parent.is_dir():
+        raise BundleError(f"Folder {path.parent} does not exist; create it first.")
+    model = estimator.model_
+    staging = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.tmp-"))
+    try:
+        backbone = None
+        if isinstance(model, BaselineModel):
+            _dump_skops(model.pipeline, staging / "baseline.skops")
+        elif isinstance(model, FeatureModel):
+            _dump_skops(model.head, staging / "head.skops")
+            backbone = model.backbone_name
+        elif isinstance(model, NetModel):
+            from safetensors.torch import save_file
+
+            state = {k: v.contiguous() for k, v in model.net.state_dict().items()}
+            save_file(state, str(staging / "network.safetensors"))
+            backbone = model.backbone_name
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "graft_version": __version__,
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "estimator": type(estimator).__name__,
+            "task": estimator._task,
+            "params": _params(estimator),
+            "fitted": {k: _jsonable(getattr(estimator, k, None)) for k in _FITTED},
+            "input_schema": {
+                "kind": "text",
+                "text_column": estimator.text_column_,
+                "dtype": "string",
+            },
+            "classes": _classes_json(estimator),
+            "model": _model_json(model),
+            "backbone": None
+            if backbone is None
+            else {"name": backbone, "weight_sha256": pretrained_hash(backbone)},
+            "metrics": {
+                "auto_validation": _jsonable(estimator.auto_scores_),
+                "fit_seconds": estimator.fit_seconds_,
+            },
+            "lineage": _jsonable(getattr(estimator, "lineage_", {})),
+            "files": {f.name: _sha256(f) for f in sorted(staging.iterdir())},
+        }
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2))
+        _swap_into_place(staging, path)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return path
+
+
+def _swap_into_place(staging: Path, path: Path) -> None:
+    old = None
+    if path.exists():
+        old = path.with_name(f".{path.name}.old-{os.getpid()}")
+        os.replace(path, old)
+    os.replace(staging, path)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _dump_skops(obj, path: Path) -> None:
+    import skops.io as sio
+
+    sio.dump(obj, path)
+
+
+def _classes_json(estimator):
+    classes = getattr(estimator, "classes_", None)
+    if classes is None:
+        return None
+    return {"values": _jsonable(classes.tolist()), "dtype": classes.dtype.str}
+
+
+def _model_json(model) -> dict:
+    from graft.strategies.runner import BaselineModel, FeatureModel
+
+    info = {"kind": type(model).__name__, "n_outputs": model.n_outputs}
+    if isinstance(model, BaselineModel):
+        return info
+    info["source_ratio"] = model.source_ratio
+    if isinstance(model, FeatureModel):
+        info["source_losses"] = _jsonable(model.source_losses)
+        info["cache"] = model.cache
+        return info
+    info.update(
+        target_mean=model.target_mean,
+        target_scale=model.target_scale,
+        dropout=float(model.net.dropout.p),
+        history=[_jsonable(vars(e)) for e in model.history],
+    )
+    return info
+
+
+def _read_manifest(path: Path) -> dict:
+    if not path.is_dir():
+        raise BundleError(f"{path} is not a graft bundle directory; check the path.")
+    try:
+        manifest = json.loads((path / MANIFEST).read_text())
+    except FileNotFoundError as exc:
+        raise BundleError(f"{path} has no {MANIFEST}; it is not a graft bundle.") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise BundleError(f"{path / MANIFEST} is corrupt (not JSON); re-save the model.") from exc
+    if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
+        found = manifest.get("format_version") if isinstance(manifest, dict) else None
+        raise BundleError(
+            f"{path} has bundle format {found!r}; this graft ({__version__}) reads format "
+            f"{FORMAT_VERSION}, so re-save the model with this version."
+        )
+    major = str(manifest.get("graft_version", "")).split(".")[0]
+    if major != __version__.split(".")[0]:
+        raise BundleError(
+            f"{path} was saved by graft {manifest.get('graft_version')!r}, incompatible "
+            f"with graft {__version__}; re-fit or use the matching graft version."
+        )
+    return manifest
+
+
+def _verify_files(path: Path, manifest: dict) -> None:
+    files = manifest.get("files")
+    if not isinstance(files, dict) or not files:
+        raise BundleError(f"{path / MANIFEST} lists no files; the bundle is corrupt.")
+    present = {f.name for f in path.iterdir()} - {MANIFEST}
+    extra = present - set(files)
+    if extra:
+        raise BundleError(
+            f"{path} holds files its manifest does not list ({', '.join(sorted(extra))}); "
+            "the bundle was tampered with."
+        )
+    for name, expected in files.items():
+        file = path / name
+        if "/" in name or name.startswith(".") or not file.is_file():
+            raise BundleError(f"{path} is missing {name}; the bundle is incomplete.")
+        if _sha256(file) != expected:
+            raise BundleError(
+                f"{file} does not match the hash in its manifest; the bundle is corrupt or "
+                "was tampered with, so re-save it."
+            )
+
+
+def _load_skops(file: Path):
+    import skops.io as sio
+
+    try:
+        untrusted = sio.get_untrusted_types(file=file)
+    except Exception as exc:
+        raise BundleError(f"{file} is not a readable skops file; re-save the model.") from exc
+    refused = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
+    if refused:
+        raise BundleError(
+            f"{file} needs types graft does not trust ({', '.join(refused[:3])}); only "
+            "scikit-learn, NumPy and SciPy objects load from a bundle."
+        )
+    return sio.load(file, trusted=untrusted)
+
+
+def load(path: str | os.PathLike):
+    """Load a bundle saved by :func:`save` after checking its hashes and backbone.
+
+    Raises
+    ------
+    BundleError
+        If the bundle is missing, corrupt, tampered with, or from an incompatible version.
+    """
+    from graft.estimators import TransferClassifier, TransferRegressor
+    from graft.strategies.runner import (
+        BaselineModel,
+        FeatureModel,
+        NetModel,
+        pretrained_backbone,
+        pretrained_hash,
+    )
+
+    path = Path(path)
+    manifest = _read_manifest(path)
+    _verify_files(path, manifest)
+    try:
+        classes = {"TransferClassifier": TransferClassifier, "TransferRegressor": TransferRegressor}
+        estimator = classes[manifest["estimator"]](**manifest["params"])
+        info, task = manifest["model"], manifest["task"]
+        if manifest["classes"] is not None:
+            spec = manifest["classes"]
+            estimator.classes_ = np.array(spec["values"], dtype=np.dtype(spec["dtype"]))
+        if manifest["backbone"] is not None:
+            name = manifest["backbone"]["name"]
+            if pretrained_hash(name) != manifest["backbone"]["weight_sha256"]:
+                raise BundleError(
+                    f"Backbone {name!r} here has other weights than the one {path} was "
+                    "trained with; install the same backbone version or re-fit."
+                )
+        kind, n_outputs = info["kind"], info["n_outputs"]
+        if kind == "BaselineModel":
+            model = BaselineModel(_load_skops(path / "baseline.skops"), task, n_outputs)
+        elif kind == "FeatureModel":
+            head = _load_skops(path / "head.skops")
+            model = FeatureModel(
+                name,
+                head,
+                task,
+                n_outputs,
+                info["source_ratio"],
+                info["source_losses"],
+                info["cache"],
+            )
+        elif kind == "NetModel":
+            from safetensors.torch import load_file
+
+            from graft.strategies.fine_tune import TransferNet
+
+            net = TransferNet(copy.deepcopy(pretrained_backbone(name)), n_outputs, info["dropout"])
+            net.load_state_dict(load_file(str(path / "network.safetensors")), strict=True)
+            for param in net.parameters():
+                param.requires_grad_(False)
+            model = NetModel(
+                net.eval(),
+                name,
+                task,
+                n_outputs,
+                info["target_mean"],
+                info["target_scale"],
+                info["history"],
+                info["source_ratio"],
+            )
+        else:
+            raise BundleError(f"{path} holds an unknown model kind {kind!r}; re-save it.")
+    except GraftError:
+        raise
+    except Exception as exc:
+        raise BundleError(
+            f"{path} is inconsistent with its manifest ({type(exc).__name__}: "
+            f"{str(exc).splitlines()[0][:120] if str(exc) else ''}); re-save the model."
+        ) from exc
+    for key, value in manifest["fitted"].items():
+        setattr(estimator, key, value)
+    estimator.auto_scores_ = manifest["metrics"]["auto_validation"]
+    estimator.lineage_ = manifest.get("lineage", {})
+    estimator.model_ = model
+    estimator.manifest_ = manifest
+    return estimator

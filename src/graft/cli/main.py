@@ -1,0 +1,263 @@
+"""The ``graft`` command line: a thin layer over the Python API.
+
+Every user error (a :class:`graft.exceptions.GraftError`) prints one line to stderr and
+exits with code 2; nothing is written when a command fails.
+"""
+
+import functools
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from graft.exceptions import DataError, GraftError, SchemaError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="graft: transfer learning for predictive modeling, always judged against a baseline.",
+)
+
+TASKS = ("classification", "regression")
+
+
+def _friendly(command):
+    """Turn GraftError into a one-line message and exit code 2."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        try:
+            return command(*args, **kwargs)
+        except GraftError as exc:
+            message = " ".join(str(exc).split())
+            typer.echo(f"error: {message}", err=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def _console():
+    from rich.console import Console
+
+    console = Console()
+    # Piped or captured output has no terminal width; Rich's 80 columns squeeze the tables.
+    return console if console.is_terminal else Console(width=130)
+
+
+def _labelled_frame(path: Path, label: str, text_column: str | None, task: str):
+    from graft.data.io import read_table
+    from graft.data.validation import resolve_text_column
+
+    if task not in TASKS:
+        raise DataError(f"--task {task!r} is unknown; use classification or regression.")
+    frame = read_table(path)
+    if label not in frame.columns:
+        raise SchemaError(
+            f"Label column {label!r} is not in {path} (columns: "
+            f"{', '.join(map(str, frame.columns))}); pass the right --label."
+        )
+    column = resolve_text_column(frame.drop(columns=[label]), text_column, str(path))
+    return frame[[column]], frame[label], column
+
+
+def _source(path: Path | None, label: str, text_column: str, source_text_column: str | None):
+    if path is None:
+        return None
+    column = source_text_column or text_column
+    try:
+        frame, labels, _ = _labelled_frame(path, label, column, "classification")
+    except SchemaError as exc:
+        if str(exc).startswith(f"Text column {column!r}"):
+            raise SchemaError(
+                str(exc).replace("--text-column", "--source-text-column", 1)
+            ) from None
+        raise
+    return frame.iloc[:, 0].tolist(), labels
+
+
+def _estimator(task: str, **params):
+    from graft.estimators import TransferClassifier, TransferRegressor
+
+    cls = TransferClassifier if task == "classification" else TransferRegressor
+    return cls(**params)
+
+
+def _check_out(out: Path) -> None:
+    if not out.parent.is_dir():
+        raise DataError(f"Output folder {out.parent} does not exist; create it first.")
+
+
+@app.command()
+@_friendly
+def fit(
+    data: Annotated[Path, typer.Argument(help="Labelled data: CSV, Parquet or JSONL.")],
+    label: Annotated[str, typer.Option(help="Column holding the label.")],
+    out: Annotated[Path, typer.Option(help="Bundle directory to write (e.g. model.graft).")],
+    text_column: Annotated[str | None, typer.Option(help="Column holding the text.")] = None,
+    backbone: Annotated[str, typer.Option(help="Backbone name, folder or hub id.")] = "minilm-l6",
+    strategy: Annotated[
+        str, typer.Option(help="auto, feature_extraction, fine_tune, hybrid or baseline.")
+    ] = "auto",
+    task: Annotated[str, typer.Option(help="classification or regression.")] = "classification",
+    source_data: Annotated[
+        Path | None, typer.Option(help="Labelled source-domain data with the same label column.")
+    ] = None,
+    source_text_column: Annotated[
+        str | None, typer.Option(help="Text column of the source data if named differently.")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    progress: Annotated[bool, typer.Option(help="Show progress bars.")] = True,
+) -> None:
+    """Fit a transfer model on DATA and save it as a bundle."""
+    frame, labels, column = _labelled_frame(data, label, text_column, task)
+    source = _source(source_data, label, column, source_text_column)
+    _check_out(out)
+    model = _estimator(
+        task,
+        backbone=backbone,
+        strategy=strategy,
+        text_column=column,
+        random_state=seed,
+        progress=progress,
+    )
+    model.fit(frame, labels, source=source)
+    model.save(out)
+    console = _console()
+    console.print(f"[bold]strategy:[/] {model.strategy_} — {model.choice_reason_}")
+    console.print(f"saved bundle to {out} (fit {model.fit_seconds_:.1f}s)")
+
+
+@app.command()
+@_friendly
+def predict(
+    bundle: Annotated[Path, typer.Argument(help="Bundle directory written by graft fit.")],
+    data: Annotated[Path, typer.Argument(help="Rows to predict: CSV, Parquet or JSONL.")],
+    out: Annotated[Path, typer.Option(help="Output file (.csv, .parquet or .jsonl).")],
+) -> None:
+    """Predict DATA with a saved bundle; writes a prediction column (and proba_<class>)."""
+    import graft
+    from graft.data.io import read_table, write_table
+
+    model = graft.load(bundle)
+    frame = read_table(data)
+    column = model.text_column_
+    if column is not None and column not in frame.columns:
+        raise SchemaError(
+            f"{data} lacks the text column {column!r} that {bundle} was trained on (columns: "
+            f"{', '.join(map(str, frame.columns))}); rename the column or use the right file."
+        )
+    _check_out(out)
+    result = frame.copy()
+    if model._task == "classification":
+        proba = model.predict_proba(frame)
+        result["prediction"] = model.classes_[proba.argmax(axis=1)]
+        for index, name in enumerate(model.classes_):
+            result[f"proba_{name}"] = proba[:, index]
+    else:
+        result["prediction"] = model.predict(frame)
+    write_table(result, out)
+    _console().print(f"wrote {len(result)} predictions to {out}")
+
+
+@app.command()
+@_friendly
+def evaluate(
+    data: Annotated[Path, typer.Argument(help="Labelled data: CSV, Parquet or JSONL.")],
+    label: Annotated[str, typer.Option(help="Column holding the label.")],
+    text_column: Annotated[str | None, typer.Option(help="Column holding the text.")] = None,
+    backbone: Annotated[str, typer.Option(help="Backbone name, folder or hub id.")] = "minilm-l6",
+    strategies: Annotated[str, typer.Option(help="Comma-separated strategies to compare.")] = (
+        "feature_extraction,fine_tune,hybrid,auto"
+    ),
+    task: Annotated[str, typer.Option(help="classification or regression.")] = "classification",
+    source_data: Annotated[Path | None, typer.Option(help="Labelled source-domain data.")] = None,
+    source_text_column: Annotated[
+        str | None, typer.Option(help="Text column of the source data if named differently.")
+    ] = None,
+    test_data: Annotated[Path | None, typer.Option(help="Fixed held-out labelled data.")] = None,
+    splits: Annotated[int, typer.Option(help="Number of splits (or seeds with --test-data).")] = 5,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the report as JSON.")] = (
+        None
+    ),
+) -> None:
+    """Compare transfer strategies with the from-scratch baseline on DATA."""
+    import graft
+    from graft.estimators import STRATEGIES
+
+    names = [s.strip() for s in strategies.split(",") if s.strip()]
+    unknown = [s for s in names if s not in STRATEGIES]
+    if unknown or not names:
+        raise DataError(
+            f"--strategies has unknown names {unknown or names}; use {', '.join(STRATEGIES)}."
+        )
+    frame, labels, column = _labelled_frame(data, label, text_column, task)
+    source = _source(source_data, label, column, source_text_column)
+    test = None
+    if test_data is not None:
+        test_frame, test_labels, _ = _labelled_frame(test_data, label, column, task)
+        test = (test_frame, test_labels)
+    if json_out is not None:
+        _check_out(json_out)
+    report = graft.compare(
+        names,
+        frame,
+        labels,
+        source=source,
+        test=test,
+        task=task,
+        n_splits=splits,
+        random_state=seed,
+        backbone=backbone,
+        text_column=column,
+    )
+    _console().print(report.table())
+    if json_out is not None:
+        report.save_json(json_out)
+        _console().print(f"report saved to {json_out}")
+
+
+@app.command()
+@_friendly
+def backbones() -> None:
+    """List the registered backbones."""
+    from rich.table import Table
+
+    import graft
+
+    table = Table(title="graft backbones")
+    for column in ("name", "modality", "dim", "licence", "weights from"):
+        table.add_column(column)
+    for spec in graft.list_backbones():
+        table.add_row(
+            spec.name, spec.modality, str(spec.output_dim), spec.licence, spec.weights_from
+        )
+    _console().print(table)
+
+
+@app.command()
+@_friendly
+def demo(
+    out: Annotated[Path, typer.Option(help="Folder for the demo's bundle and files.")] = Path(
+        "demo_out"
+    ),
+    k: Annotated[int, typer.Option(help="Labelled Amazon reviews per class.")] = 16,
+    repeats: Annotated[int, typer.Option(help="Seeds in the comparison.")] = 3,
+    backbone: Annotated[str, typer.Option(help="Backbone to transfer.")] = "minilm-l6",
+) -> None:
+    """Movie reviews + MiniLM -> Amazon product reviews with K labels per class."""
+    from graft.cli.demo import run_demo
+
+    run_demo(out=out, k=k, repeats=repeats, backbone=backbone, console=_console())
+
+
+def main() -> None:
+    """Entry point of the ``graft`` script."""
+    app(prog_name="graft")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

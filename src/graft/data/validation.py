@@ -1,0 +1,110 @@
+"""Checks on user input: each failure is one sentence saying what, where, and how to fix."""
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from graft.exceptions import DataError, SchemaError
+
+
+def _describe(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def resolve_text_column(frame: pd.DataFrame, text_column: str | None, where: str) -> str:
+    """Name of the text column of ``frame``: the one given, or its only text-like column."""
+    if text_column is not None:
+        if text_column not in frame.columns:
+            raise SchemaError(
+                f"Text column {text_column!r} is not in {where} (columns: "
+                f"{', '.join(map(str, frame.columns))}); pass the right --text-column."
+            )
+        return text_column
+    candidates = [
+        c
+        for c in frame.columns
+        if pd.api.types.is_object_dtype(frame[c]) or pd.api.types.is_string_dtype(frame[c])
+    ]
+    if len(candidates) != 1:
+        found = ", ".join(map(str, candidates)) or "none"
+        raise SchemaError(
+            f"Cannot tell which column of {where} holds the text (text-like columns: {found}); "
+            "name it with text_column= / --text-column."
+        )
+    return str(candidates[0])
+
+
+def check_texts(X, *, text_column: str | None = None, where: str = "X") -> list[str]:
+    """Return the texts in ``X`` as a list of str, or raise :class:`DataError`.
+
+    ``X`` may be a sequence of strings, a 1-D array or Series, or a DataFrame (the text
+    column is ``text_column`` or its only text-like column).
+    """
+    if isinstance(X, pd.DataFrame):
+        column = resolve_text_column(X, text_column, where)
+        values, label = X[column].tolist(), f"column {column!r} of {where}"
+    elif isinstance(X, pd.Series):
+        values, label = X.tolist(), where
+    elif isinstance(X, np.ndarray):
+        if X.ndim == 2 and X.shape[1] == 1:
+            X = X[:, 0]
+        if X.ndim != 1:
+            raise DataError(
+                f"{where} has shape {X.shape}; text input must be one text per row "
+                "(a list, a 1-D array, or a DataFrame with a text column)."
+            )
+        values, label = X.tolist(), where
+    elif isinstance(X, Sequence) and not isinstance(X, (str, bytes)):
+        values, label = list(X), where
+    else:
+        raise DataError(
+            f"{where} is a {type(X).__name__}; pass a list of texts, a 1-D array, or a "
+            "DataFrame with a text column."
+        )
+    if not values:
+        raise DataError(f"{where} is empty; give at least one text.")
+    for row, value in enumerate(values):
+        if not isinstance(value, str):
+            raise DataError(
+                f"Row {row} of {label} is {_describe(value)} ({type(value).__name__}), not "
+                "text; fill or drop missing and non-text values."
+            )
+    return values
+
+
+def check_labels(y, n_rows: int, *, task: str, where: str = "y") -> np.ndarray:
+    """Return labels as a 1-D array for ``task`` ("classification" or "regression")."""
+    if y is None:
+        raise DataError(f"{where} is missing; pass one label per row.")
+    array = np.asarray(y.to_numpy() if isinstance(y, (pd.Series, pd.DataFrame)) else y)
+    if array.ndim == 2 and array.shape[1] == 1:
+        array = array[:, 0]
+    if array.ndim != 1:
+        raise DataError(f"{where} has shape {array.shape}; pass one label per row (1-D).")
+    if len(array) != n_rows:
+        raise DataError(
+            f"{where} has {len(array)} labels for {n_rows} rows; pass one label per row."
+        )
+    missing = pd.isna(array)
+    if missing.any():
+        row = int(np.flatnonzero(missing)[0])
+        raise DataError(
+            f"{where} has {int(missing.sum())} missing labels (first at row {row}); "
+            "drop those rows or fill their labels."
+        )
+    if task == "classification":
+        classes = np.unique(array.astype(str) if array.dtype == object else array)
+        if len(classes) < 2:
+            raise DataError(
+                f"{where} has a single class ({_describe(classes[0])}); a classifier needs "
+                "labelled examples of at least two classes."
+            )
+        return array
+    try:
+        return array.astype(np.float64)
+    except (TypeError, ValueError) as exc:
+        raise DataError(
+            f"{where} holds non-numeric values; a regressor needs numeric targets."
+        ) from exc

@@ -1,0 +1,350 @@
+"""TransferClassifier and TransferRegressor: the public, scikit-learn style estimators."""
+
+import hashlib
+import time
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+
+from graft.data.validation import check_labels, check_texts
+from graft.exceptions import DataError
+
+STRATEGIES = ("auto", "feature_extraction", "fine_tune", "hybrid", "baseline")
+
+
+def fingerprint(texts: list[str], y: np.ndarray) -> str:
+    """SHA-256 of the training texts and labels, so a bundle says what it learned from."""
+    digest = hashlib.sha256()
+    for text, label in zip(texts, y):
+        digest.update(text.encode("utf-8"))
+        digest.update(b"\x1f")
+        digest.update(str(label).encode("utf-8"))
+        digest.update(b"\x1e")
+    return digest.hexdigest()
+
+
+class _TransferEstimator(BaseEstimator):
+    """Shared fit/predict logic; subclasses fix the task."""
+
+    _task: str
+
+    def __init__(
+        self,
+        *,
+        backbone="minilm-l6",
+        strategy="auto",
+        head=None,
+        text_column=None,
+        source_weight="auto",
+        unfreeze_layers=2,
+        epochs=10,
+        batch_size=8,
+        learning_rate=1e-4,
+        head_learning_rate=1e-3,
+        layer_lr_decay=0.8,
+        weight_decay=0.01,
+        dropout=0.1,
+        l2sp=0.0,
+        validation_fraction=0.2,
+        patience=3,
+        time_budget=600.0,
+        cache=True,
+        progress=False,
+        random_state=None,
+    ):
+        self.backbone = backbone
+        self.strategy = strategy
+        self.head = head
+        self.text_column = text_column
+        self.source_weight = source_weight
+        self.unfreeze_layers = unfreeze_layers
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.head_learning_rate = head_learning_rate
+        self.layer_lr_decay = layer_lr_decay
+        self.weight_decay = weight_decay
+        self.dropout = dropout
+        self.l2sp = l2sp
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.time_budget = time_budget
+        self.cache = cache
+        self.progress = progress
+        self.random_state = random_state
+
+    # ----------------------------------------------------------------- validation
+    def _check_params(self) -> None:
+        if self.strategy not in STRATEGIES:
+            raise DataError(
+                f"strategy={self.strategy!r} is unknown; use one of {', '.join(STRATEGIES)}."
+            )
+        if not (self.source_weight == "auto" or _is_number(self.source_weight, low=0.0)):
+            raise DataError(
+                f"source_weight={self.source_weight!r} must be 'auto' or a number >= 0."
+            )
+        if not (self.unfreeze_layers == "all" or _is_int(self.unfreeze_layers, low=0)):
+            raise DataError(
+                f"unfreeze_layers={self.unfreeze_layers!r} must be 'all' or an integer >= 0."
+            )
+        for name in ("epochs", "batch_size", "patience"):
+            if not _is_int(getattr(self, name), low=1):
+                raise DataError(f"{name}={getattr(self, name)!r} must be an integer >= 1.")
+        if not _is_number(self.validation_fraction, low=0.0) or self.validation_fraction >= 0.5:
+            raise DataError(
+                f"validation_fraction={self.validation_fraction!r} must be in [0, 0.5)."
+            )
+        if self.time_budget is not None and not _is_number(self.time_budget, low=1e-9):
+            raise DataError(f"time_budget={self.time_budget!r} must be a positive number.")
+
+    def _seed(self) -> int:
+        if self.random_state is None:
+            return 0
+        if isinstance(self.random_state, np.random.RandomState):
+            return int(self.random_state.randint(2**31 - 1))
+        return int(self.random_state)
+
+    def _texts(self, X, where: str = "X") -> list[str]:
+        return check_texts(X, text_column=self._text_column_for(X), where=where)
+
+    def _text_column_for(self, X) -> str | None:
+        if isinstance(X, pd.DataFrame):
+            return getattr(self, "text_column_", None) or self.text_column
+        return None
+
+    # ----------------------------------------------------------------------- fit
+    def fit(self, X, y, *, source=None):
+        """Fit on texts ``X`` and labels ``y``.
+
+        Parameters
+        ----------
+        X : list of str, 1-D array, Series, or DataFrame with a text column
+            The target-domain texts.
+        y : array-like of shape (n,)
+            Labels (classifier) or numeric targets (regressor).
+        source : tuple (X_source, y_source), optional
+            Labelled rows from a related source domain (e.g. movie reviews for a product
+            review task). Feature extraction and the first stage of ``hybrid`` pool them
+            with the target rows, weighted by ``source_weight``.
+
+        Returns
+        -------
+        self
+        """
+        from graft.estimators.auto import select_strategy
+        from graft.strategies import runner
+
+        self._check_params()
+        started = time.perf_counter()
+        # Not self._texts: a refit must not look for the previous fit's text column.
+        texts = check_texts(X, text_column=self.text_column, where="X")
+        y_arr = check_labels(y, len(texts), task=self._task)
+        if isinstance(X, pd.DataFrame):
+            from graft.data.validation import resolve_text_column
+
+            self.text_column_ = resolve_text_column(X, self.text_column, "X")
+        else:
+            self.text_column_ = None
+        targets = self._encode_targets(y_arr)
+        source_data = self._check_source(source)
+        self.training_fingerprint_ = fingerprint(texts, y_arr)
+        self.lineage_ = {}
+        if source_data is not None:
+            self.lineage_["source"] = {
+                "fingerprint": fingerprint(*source_data),
+                "n_rows": len(source_data[0]),
+            }
+        self.n_training_rows_ = len(texts)
+        seed = self._seed()
+        if self.strategy == "auto":
+            strategy, self.auto_scores_, self.choice_reason_ = select_strategy(
+                self, X, y, source, seed=seed
+            )
+        else:
+            strategy, self.auto_scores_ = self.strategy, {}
+            self.choice_reason_ = f"strategy={self.strategy!r} was requested"
+        self.strategy_ = strategy
+        self.model_ = runner.fit_strategy(
+            strategy,
+            texts,
+            targets,
+            task=self._task,
+            n_outputs=self._n_outputs(),
+            source=source_data,
+            settings=self._settings(),
+            seed=seed,
+        )
+        self.fit_seconds_ = time.perf_counter() - started
+        return self
+
+    def _check_source(self, source):
+        if source is None:
+            return None
+        if not (isinstance(source, tuple) and len(source) == 2):
+            raise DataError(
+                "source must be a tuple (X_source, y_source) of labelled source-domain rows."
+            )
+        source_X, source_y = source
+        texts = check_texts(
+            source_X,
+            text_column=self.text_column if isinstance(source_X, pd.DataFrame) else None,
+            where="source X",
+        )
+        labels = check_labels(source_y, len(texts), task=self._task, where="source y")
+        return self._encode_source_targets(texts, labels)
+
+    def _settings(self) -> dict:
+        return {
+            key: getattr(self, key)
+            for key in (
+                "backbone",
+                "head",
+                "source_weight",
+                "unfreeze_layers",
+                "epochs",
+                "batch_size",
+                "learning_rate",
+                "head_learning_rate",
+                "layer_lr_decay",
+                "weight_decay",
+                "dropout",
+                "l2sp",
+                "validation_fraction",
+                "patience",
+                "cache",
+                "progress",
+            )
+        }
+
+    def save(self, path):
+        """Save the fitted estimator as a bundle directory (see :func:`graft.save`)."""
+        # Imported here: the bundle layer sits above the estimators and imports them.
+        from graft.bundle import save
+
+        return save(self, path)
+
+    # ------------------------------------------------------------------- predict
+    def _outputs(self, X) -> np.ndarray:
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, "model_")
+        return self.model_.outputs(self._texts(X))
+
+
+def _is_number(value, low: float) -> bool:
+    return (
+        isinstance(value, (int, float, np.number))
+        and not isinstance(value, bool)
+        and (value >= low)
+    )
+
+
+def _is_int(value, low: int) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= low
+
+
+class TransferClassifier(ClassifierMixin, _TransferEstimator):
+    """Classify texts by transferring a pretrained encoder (and optionally a source domain).
+
+    Parameters
+    ----------
+    backbone : str, default="minilm-l6"
+        Registered backbone name (see ``graft.list_backbones()``), local model folder, or
+        Hugging Face id.
+    strategy : {"auto", "feature_extraction", "fine_tune", "hybrid", "baseline"}
+        How knowledge is reused. ``feature_extraction``: frozen encoder, cached embeddings,
+        a scikit-learn head. ``fine_tune``: unfreeze the top ``unfreeze_layers`` groups and
+        train with discriminative learning rates. ``hybrid``: fit the head on frozen
+        features first, then unfreeze gradually. ``baseline``: TF-IDF + logistic
+        regression, no transfer. ``auto``: choose among all of these by inner
+        cross-validation within ``time_budget``; never a transfer model that lost to the
+        baseline there (see ``choice_reason_``).
+    head : None, "logistic", "ridge", or scikit-learn estimator
+        Head for frozen features (default logistic regression).
+    text_column : str, optional
+        Column holding the text when ``X`` is a DataFrame.
+    source_weight : "auto" or float, default="auto"
+        Total weight of source rows relative to target rows; "auto" chooses it by
+        cross-validation on the target rows (0 means the source is ignored).
+    unfreeze_layers : int or "all", default=2
+        How many top backbone layer groups fine-tuning trains.
+    epochs, batch_size, learning_rate, head_learning_rate, layer_lr_decay, weight_decay,
+    dropout, l2sp, validation_fraction, patience
+        Fine-tuning settings: ``learning_rate`` is the top group's; each lower group gets
+        ``layer_lr_decay`` times the one above; ``l2sp`` > 0 pulls the backbone toward its
+        pretrained weights instead of weight decay; early stopping watches the loss on an
+        internal validation split of ``validation_fraction``.
+    time_budget : float, default=600
+        Seconds ``auto`` may spend on inner validation before skipping costly candidates.
+    cache : bool, default=True
+        Cache frozen embeddings on disk (``$GRAFT_CACHE_DIR``).
+    progress : bool, default=False
+        Show progress bars for embedding and epochs.
+    random_state : int, optional
+        Seed; the same seed gives the same model.
+
+    Examples
+    --------
+    >>> from graft import TransferClassifier
+    >>> clf = TransferClassifier(backbone="tiny-bert", strategy="feature_extraction")
+    >>> clf.fit(["good", "great", "bad", "awful"], [1, 1, 0, 0]).predict(["good"]).shape
+    (1,)
+    """
+
+    _task = "classification"
+
+    def _encode_targets(self, y: np.ndarray) -> np.ndarray:
+        self.classes_, encoded = np.unique(y, return_inverse=True)
+        return encoded
+
+    def _encode_source_targets(self, texts: list[str], labels: np.ndarray):
+        known = np.isin(labels, self.classes_)
+        if not known.any():
+            raise DataError(
+                "source y shares no class with y (source classes: "
+                f"{sorted(map(str, np.unique(labels)))[:5]}); give source rows labelled "
+                "with the target's classes."
+            )
+        # Source rows of classes the target does not have cannot be predicted anyway.
+        kept = [t for t, k in zip(texts, known) if k]
+        return kept, np.searchsorted(self.classes_, labels[known])
+
+    def _n_outputs(self) -> int:
+        return len(self.classes_)
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities, columns in the order of ``classes_``."""
+        return self._outputs(X)
+
+    def predict(self, X) -> np.ndarray:
+        proba = self.predict_proba(X)  # first, so an unfitted model raises NotFittedError
+        return self.classes_[np.argmax(proba, axis=1)]
+
+
+class TransferRegressor(RegressorMixin, _TransferEstimator):
+    """Predict a number from text by transfer; parameters as :class:`TransferClassifier`.
+
+    The default head is ridge regression and the baseline is TF-IDF + ridge.
+
+    Examples
+    --------
+    >>> from graft import TransferRegressor
+    >>> reg = TransferRegressor(backbone="tiny-bert", strategy="feature_extraction")
+    >>> reg.fit(["good", "great", "bad", "awful"], [3.0, 4.0, -2.0, -3.0]).predict(["ok"]).shape
+    (1,)
+    """
+
+    _task = "regression"
+
+    def _encode_targets(self, y: np.ndarray) -> np.ndarray:
+        return y
+
+    def _encode_source_targets(self, texts: list[str], labels: np.ndarray):
+        return texts, labels
+
+    def _n_outputs(self) -> int:
+        return 1
+
+    def predict(self, X) -> np.ndarray:
+        return self._outputs(X)

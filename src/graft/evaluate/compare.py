@@ -1,0 +1,199 @@
+"""``graft.compare``: judge transfer candidates against the from-scratch baseline."""
+
+import time
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from scipy import stats
+from sklearn.base import clone
+from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
+
+from graft.data.validation import check_labels, check_texts
+from graft.evaluate.report import CandidateResult, TransferReport
+from graft.exceptions import DataError
+
+
+def _ci(values: Sequence[float]) -> tuple[float, float]:
+    values = np.asarray(values, dtype=float)
+    if len(values) < 2 or np.allclose(values, values[0]):
+        return float(values.mean()), float(values.mean())
+    half = stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
+    return float(values.mean() - half), float(values.mean() + half)
+
+
+def _candidates(estimator_or_strategies, task: str) -> dict:
+    from graft.estimators import TransferClassifier, TransferRegressor
+
+    cls = TransferClassifier if task == "classification" else TransferRegressor
+    if isinstance(estimator_or_strategies, Mapping):
+        found = dict(estimator_or_strategies)
+    elif isinstance(estimator_or_strategies, (TransferClassifier, TransferRegressor)):
+        found = {estimator_or_strategies.strategy: estimator_or_strategies}
+    elif isinstance(estimator_or_strategies, str):
+        found = {estimator_or_strategies: cls(strategy=estimator_or_strategies)}
+    else:
+        found = {}
+        for item in estimator_or_strategies:
+            if isinstance(item, str):
+                found[item] = cls(strategy=item)
+            else:
+                found[getattr(item, "strategy", type(item).__name__)] = item
+    if not found:
+        raise DataError("compare() got no candidates; pass an estimator or strategy names.")
+    return found
+
+
+def _subset(X, rows):
+    if hasattr(X, "iloc"):
+        return X.iloc[rows]
+    return [X[i] for i in rows] if isinstance(X, list) else np.asarray(X, dtype=object)[rows]
+
+
+def compare(
+    estimator_or_strategies,
+    X,
+    y,
+    *,
+    source=None,
+    test=None,
+    task: str = "classification",
+    n_splits: int = 5,
+    test_size: float = 0.25,
+    random_state: int = 0,
+    backbone: str | None = None,
+    text_column: str | None = None,
+) -> TransferReport:
+    """Score transfer candidates and the from-scratch baseline on the same splits.
+
+    Parameters
+    ----------
+    estimator_or_strategies : estimator, strategy name, list of either, or dict name->estimator
+        The candidates. The TF-IDF baseline is always added (as ``"baseline"``).
+    X, y : texts and labels of the target task.
+    source : tuple (X_source, y_source), optional
+        Labelled source-domain rows, given to every candidate's ``fit``; a
+        ``source_only`` row (frozen features + head trained on the source alone) is added.
+    test : tuple (X_test, y_test), optional
+        A fixed held-out set. Each of the ``n_splits`` repeats then fits on all of
+        ``X, y`` with a different seed and scores on ``test``. Without it, the repeats are
+        stratified random splits of ``X, y`` with ``test_size`` held out.
+    task : "classification" or "regression"
+    n_splits, test_size, random_state : the evaluation design.
+    backbone, text_column : set on candidates given by strategy name.
+
+    Returns
+    -------
+    TransferReport
+
+    Examples
+    --------
+    >>> import graft
+    >>> X = ["good", "great", "fine", "nice", "bad", "awful", "poor", "sad"] * 2
+    >>> y = [1, 1, 1, 1, 0, 0, 0, 0] * 2
+    >>> report = graft.compare(["feature_extraction"], X, y, n_splits=2, backbone="tiny-bert")
+    >>> [c.name for c in report.candidates]
+    ['baseline', 'feature_extraction']
+    """
+    if task not in ("classification", "regression"):
+        raise DataError(f"task={task!r} is unknown; use 'classification' or 'regression'.")
+    if not isinstance(n_splits, int) or n_splits < 2:
+        raise DataError(f"n_splits={n_splits!r} must be an integer >= 2 to give an interval.")
+    candidates = _candidates(estimator_or_strategies, task)
+    overrides = {k: v for k, v in {"backbone": backbone, "text_column": text_column}.items() if v}
+    texts_X = X
+    n_rows = len(check_texts(X, text_column=text_column))
+    y = check_labels(y, n_rows, task=task)
+    template = next(iter(candidates.values()))
+    models = {"baseline": clone(template).set_params(strategy="baseline", **overrides)}
+    for name, est in candidates.items():
+        if name != "baseline":
+            models[name] = clone(est).set_params(**overrides) if overrides else clone(est)
+    if test is not None:
+        X_test, y_test = test
+        n_test = len(check_texts(X_test, text_column=text_column, where="test X"))
+        y_test = check_labels(y_test, n_test, task=task, where="test y")
+        splits = [(np.arange(n_rows), None, seed) for seed in range(n_splits)]
+        evaluation = "seeds on a fixed test set"
+    else:
+        splitter = (StratifiedShuffleSplit if task == "classification" else ShuffleSplit)(
+            n_splits=n_splits, test_size=test_size, random_state=random_state
+        )
+        try:
+            folds = list(splitter.split(np.zeros(n_rows), y))
+        except ValueError as exc:
+            raise DataError(
+                f"Cannot make {n_splits} splits with {test_size:.0%} held out from {n_rows} "
+                f"rows ({exc}); add labelled rows, or pass test=(X_test, y_test)."
+            ) from exc
+        splits = [(tr, te, random_state + i) for i, (tr, te) in enumerate(folds)]
+        evaluation = f"random {'stratified ' if task == 'classification' else ''}splits"
+
+    results: dict[str, dict] = {
+        name: {"scores": [], "fit": [], "predict": [], "notes": set()} for name in models
+    }
+    source_model = None
+    if source is not None:
+        source_model = clone(template).set_params(strategy="feature_extraction", **overrides)
+        started = time.perf_counter()
+        source_model.fit(*source)
+        source_fit = time.perf_counter() - started
+        results["source_only"] = {"scores": [], "fit": [source_fit], "predict": [], "notes": set()}
+    for train_rows, test_rows, seed in splits:
+        X_train, y_train = _subset(texts_X, train_rows), y[train_rows]
+        if test_rows is None:
+            X_eval, y_eval = X_test, y_test
+        else:
+            X_eval, y_eval = _subset(texts_X, test_rows), y[test_rows]
+        for name, model in models.items():
+            fitted = clone(model).set_params(random_state=seed)
+            started = time.perf_counter()
+            fitted.fit(X_train, y_train, source=source)
+            results[name]["fit"].append(time.perf_counter() - started)
+            started = time.perf_counter()
+            results[name]["scores"].append(float(fitted.score(X_eval, y_eval)))
+            results[name]["predict"].append(time.perf_counter() - started)
+            if fitted.strategy == "auto":
+                results[name]["notes"].add(f"chose {fitted.strategy_}")
+        if source_model is not None:
+            started = time.perf_counter()
+            results["source_only"]["scores"].append(float(source_model.score(X_eval, y_eval)))
+            results["source_only"]["predict"].append(time.perf_counter() - started)
+
+    baseline_scores = np.asarray(results["baseline"]["scores"])
+    rows = []
+    for name, r in results.items():
+        scores = np.asarray(r["scores"])
+        low, high = _ci(scores)
+        if task == "classification":  # accuracy cannot leave [0, 1]
+            low, high = max(low, 0.0), min(high, 1.0)
+        row = CandidateResult(
+            name=name,
+            mean=float(scores.mean()),
+            ci_low=low,
+            ci_high=high,
+            scores=scores.tolist(),
+            fit_seconds=float(np.mean(r["fit"])),
+            predict_seconds=float(np.mean(r["predict"])),
+            notes=sorted(r["notes"]),
+        )
+        if name != "baseline":
+            diff = scores - baseline_scores
+            row.gain = float(diff.mean())
+            row.gain_ci_low, row.gain_ci_high = _ci(diff)
+            if row.gain_ci_low > 0:
+                row.verdict = "helps"
+            elif row.gain_ci_high < 0:
+                row.verdict = "hurts"
+            else:
+                row.verdict = "no clear difference"
+        rows.append(row)
+    metric = "accuracy" if task == "classification" else "R²"
+    return TransferReport(
+        task=task,
+        metric=metric,
+        n_rows=n_rows,
+        n_splits=len(splits),
+        evaluation=evaluation,
+        baseline="baseline (TF-IDF + linear model, target rows only)",
+        candidates=rows,
+    )

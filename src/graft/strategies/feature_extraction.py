@@ -1,0 +1,84 @@
+"""Feature extraction: a head on frozen embeddings, optionally pooled with a source domain.
+
+Labelled source-domain rows (e.g. movie reviews when the target is product reviews) are
+added to the head's training set with a weight. How much the source should count is the
+transfer decision: it is chosen by cross-validation on the target rows only, so a source
+that does not help gets weight 0 and the head is target-only.
+"""
+
+import numpy as np
+from sklearn.base import BaseEstimator, clone
+from sklearn.metrics import log_loss, mean_squared_error
+from sklearn.model_selection import KFold, StratifiedKFold
+
+SOURCE_RATIOS = (0.0, 0.3, 1.0, 3.0, 10.0)
+"""Candidate total source weight as a multiple of the total target weight."""
+
+
+def fit_head(
+    head: BaseEstimator,
+    features: np.ndarray,
+    y: np.ndarray,
+    source: tuple[np.ndarray, np.ndarray] | None = None,
+    source_ratio: float = 0.0,
+) -> BaseEstimator:
+    """Fit a clone of ``head`` on target rows plus source rows weighted by ``source_ratio``."""
+    model = clone(head)
+    if source is None or source_ratio <= 0:
+        return model.fit(features, y)
+    source_features, source_y = source
+    per_row = source_ratio * len(y) / len(source_y)
+    weights = np.concatenate([np.ones(len(y)), np.full(len(source_y), per_row)])
+    return model.fit(
+        np.vstack([features, source_features]),
+        np.concatenate([y, source_y]),
+        sample_weight=weights,
+    )
+
+
+def _folds(y: np.ndarray, task: str, seed: int, max_splits: int = 5):
+    if task == "classification":
+        n_splits = min(max_splits, int(np.unique(y, return_counts=True)[1].min()))
+        if n_splits < 2:
+            return None
+        return StratifiedKFold(n_splits, shuffle=True, random_state=seed).split(y, y)
+    n_splits = min(max_splits, len(y) // 2)
+    if n_splits < 2:
+        return None
+    return KFold(n_splits, shuffle=True, random_state=seed).split(y)
+
+
+def _loss(model: BaseEstimator, features: np.ndarray, y: np.ndarray, task: str) -> float:
+    if task == "regression":
+        return float(mean_squared_error(y, model.predict(features)))
+    if hasattr(model, "predict_proba"):
+        return float(log_loss(y, model.predict_proba(features), labels=model.classes_))
+    return float(np.mean(model.predict(features) != y))
+
+
+def choose_source_ratio(
+    head: BaseEstimator,
+    features: np.ndarray,
+    y: np.ndarray,
+    source: tuple[np.ndarray, np.ndarray],
+    *,
+    task: str,
+    seed: int,
+) -> tuple[float, dict[float, float]]:
+    """Source ratio with the lowest cross-validated loss on target rows, and every loss.
+
+    Source rows are always in the training part; only target rows are held out, so the
+    choice reflects performance on the target domain. With too few target rows for two
+    folds, the source and target count equally (ratio 1).
+    """
+    splits = list(_folds(y, task, seed) or [])
+    if not splits:
+        return 1.0, {}
+    losses = {}
+    for ratio in SOURCE_RATIOS:
+        fold_losses = [
+            _loss(fit_head(head, features[tr], y[tr], source, ratio), features[va], y[va], task)
+            for tr, va in splits
+        ]
+        losses[ratio] = float(np.mean(fold_losses))
+    return min(losses, key=losses.get), losses

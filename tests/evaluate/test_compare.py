@@ -1,0 +1,422 @@
+"""Tests for graft.compare and TransferReport on tiny-bert and on scripted fake estimators."""
+
+import json
+import math
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import BaseEstimator
+
+import graft
+from graft import TransferClassifier, TransferRegressor
+from graft.evaluate import report as report_module
+from graft.evaluate.compare import _ci
+from graft.evaluate.report import VERDICTS, CandidateResult, TransferReport
+from graft.exceptions import DataError
+
+POSITIVE = ["good", "great", "lovely", "excellent", "superb", "nice", "fine", "pleasant"]
+NEGATIVE = ["bad", "awful", "terrible", "poor", "horrible", "dreadful", "nasty", "boring"]
+SUBJECTS = ["the film", "this phone", "the food", "our hotel", "the service", "the book"]
+FAST = {"backbone": "tiny-bert", "epochs": 2, "batch_size": 8, "random_state": 0}
+
+
+def _texts(n_per_class: int, offset: int = 0) -> tuple[list[str], np.ndarray]:
+    texts, labels = [], []
+    for i in range(offset, offset + n_per_class):
+        subject = SUBJECTS[i % len(SUBJECTS)]
+        texts += [f"{subject} was {POSITIVE[i % 8]}", f"{subject} was {NEGATIVE[i % 8]}"]
+        labels += [1, 0]
+    return texts, np.array(labels)
+
+
+@pytest.fixture(scope="module")
+def data() -> tuple[list[str], np.ndarray]:
+    """32 rows, alternating positive (1) / negative (0)."""
+    return _texts(16)
+
+
+@pytest.fixture(scope="module")
+def held_out() -> tuple[list[str], np.ndarray]:
+    return _texts(6, offset=16)
+
+
+@pytest.fixture(scope="module")
+def fe_report(data):
+    """One real comparison shared by the read-only report tests."""
+    return graft.compare(["feature_extraction"], *data, n_splits=2, backbone="tiny-bert")
+
+
+def _names(report: TransferReport) -> list[str]:
+    return [c.name for c in report.candidates]
+
+
+# ----------------------------------------------------------------- candidate forms
+
+
+def test_strategy_list_gives_baseline_first(fe_report, data):
+    assert _names(fe_report) == ["baseline", "feature_extraction"]
+    assert fe_report.task == "classification"
+    assert fe_report.metric == "accuracy"
+    assert fe_report.n_rows == len(data[0])
+    assert fe_report.n_splits == 2
+    assert fe_report.evaluation == "random stratified splits"
+    for candidate in fe_report.candidates:
+        assert len(candidate.scores) == 2
+        assert all(0.0 <= s <= 1.0 for s in candidate.scores)
+        assert candidate.mean == pytest.approx(np.mean(candidate.scores))
+        assert 0.0 <= candidate.ci_low <= candidate.mean <= candidate.ci_high <= 1.0
+        assert candidate.fit_seconds >= 0 and candidate.predict_seconds >= 0
+
+
+def test_baseline_row_has_no_verdict_and_candidates_have_one(fe_report):
+    baseline, candidate = fe_report.candidates
+    assert baseline.verdict is None and baseline.gain is None
+    assert candidate.verdict in VERDICTS
+    diff = np.subtract(candidate.scores, baseline.scores)
+    assert candidate.gain == pytest.approx(diff.mean())
+    assert candidate.gain_ci_low <= candidate.gain <= candidate.gain_ci_high
+
+
+def test_single_strategy_name(data):
+    report = graft.compare("feature_extraction", *data, n_splits=2, backbone="tiny-bert")
+
+    assert _names(report) == ["baseline", "feature_extraction"]
+
+
+def test_estimator_candidate_is_cloned_not_fitted(data):
+    estimator = TransferClassifier(strategy="feature_extraction", **FAST)
+
+    report = graft.compare(estimator, *data, n_splits=2)
+
+    assert _names(report) == ["baseline", "feature_extraction"]
+    assert not hasattr(estimator, "model_")
+
+
+def test_dict_names_candidates_and_a_baseline_entry_is_not_doubled(data):
+    candidates = {
+        "frozen": TransferClassifier(strategy="feature_extraction", **FAST),
+        "baseline": TransferClassifier(strategy="baseline", **FAST),
+    }
+
+    report = graft.compare(candidates, *data, n_splits=2)
+
+    assert _names(report) == ["baseline", "frozen"]
+
+
+def test_list_mixing_names_and_estimators(data):
+    candidates = ["baseline", TransferClassifier(strategy="feature_extraction", **FAST)]
+
+    report = graft.compare(candidates, *data, n_splits=2, backbone="tiny-bert")
+
+    assert _names(report) == ["baseline", "feature_extraction"]
+
+
+def test_dataframe_input_with_text_column(data):
+    texts, labels = data
+    frame = pd.DataFrame({"review": texts, "stars": np.arange(len(texts))})
+
+    report = graft.compare(
+        ["feature_extraction"],
+        frame,
+        labels,
+        n_splits=2,
+        backbone="tiny-bert",
+        text_column="review",
+    )
+
+    assert _names(report) == ["baseline", "feature_extraction"]
+    assert report.n_rows == len(texts)
+
+
+# ------------------------------------------------------------ source and test modes
+
+
+def test_source_adds_a_source_only_row(data, held_out):
+    report = graft.compare(
+        ["feature_extraction"], *data, source=held_out, n_splits=2, backbone="tiny-bert"
+    )
+
+    assert _names(report) == ["baseline", "feature_extraction", "source_only"]
+    source_only = report.candidates[-1]
+    assert len(source_only.scores) == 2
+    assert source_only.verdict in VERDICTS
+
+
+def test_fixed_test_set_repeats_seeds(data, held_out):
+    report = graft.compare(
+        ["feature_extraction"], *data, test=held_out, n_splits=3, backbone="tiny-bert"
+    )
+
+    assert report.evaluation == "seeds on a fixed test set"
+    assert report.n_splits == 3
+    assert report.n_rows == len(data[0])
+    assert all(len(c.scores) == 3 for c in report.candidates)
+    # TF-IDF + logistic regression on the same rows does not depend on the seed.
+    baseline = report.candidates[0]
+    assert len(set(baseline.scores)) == 1
+    assert baseline.ci_low == baseline.ci_high == baseline.mean
+
+
+def test_regression_reports_r2(data):
+    texts, labels = data
+    values = np.where(labels == 1, 2.0, -2.0) + 0.1 * (np.arange(len(labels)) % 3)
+
+    report = graft.compare(
+        [TransferRegressor(strategy="feature_extraction", **FAST)],
+        texts,
+        values,
+        task="regression",
+        n_splits=2,
+    )
+
+    assert _names(report) == ["baseline", "feature_extraction"]
+    assert report.task == "regression"
+    assert report.metric == "R²"
+    assert report.evaluation == "random splits"
+    assert all(math.isfinite(s) for c in report.candidates for s in c.scores)
+    assert report.candidates[1].verdict in VERDICTS
+
+
+# ------------------------------------------------------------ report output
+
+
+def test_to_dict_is_json_serialisable(fe_report):
+    payload = json.loads(json.dumps(fe_report.to_dict()))
+
+    assert payload["metric"] == "accuracy"
+    assert [c["name"] for c in payload["candidates"]] == ["baseline", "feature_extraction"]
+    assert payload["candidates"][1]["verdict"] in VERDICTS
+    assert payload["candidates"][0]["scores"] == fe_report.candidates[0].scores
+
+
+def test_save_json_writes_the_report(fe_report, tmp_path):
+    target = tmp_path / "report.json"
+    target.write_text("old contents")
+
+    returned = fe_report.save_json(target)
+
+    assert returned == target
+    assert json.loads(target.read_text()) == fe_report.to_dict()
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_save_json_failure_keeps_the_old_file_and_leaves_no_temp(fe_report, tmp_path, monkeypatch):
+    target = tmp_path / "report.json"
+    target.write_text('{"old": true}')
+
+    def broken_dump(obj, handle, **kwargs):
+        handle.write('{"half": ')
+        raise OSError("disk full")
+
+    monkeypatch.setattr(report_module.json, "dump", broken_dump)
+
+    with pytest.raises(OSError, match="disk full"):
+        fe_report.save_json(target)
+
+    assert json.loads(target.read_text()) == {"old": True}
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_str_and_table_name_every_candidate(fe_report):
+    text = str(fe_report)
+
+    for name in ("baseline", "feature_extraction", "accuracy", "verdict"):
+        assert name in text
+    assert fe_report.candidates[1].verdict in text
+    assert fe_report.table().row_count == 2
+
+
+def test_best_is_the_highest_mean():
+    rows = [
+        CandidateResult("baseline", 0.6, 0.5, 0.7, [0.6], 0.1, 0.1),
+        CandidateResult("fine_tune", 0.8, 0.7, 0.9, [0.8], 0.1, 0.1),
+        CandidateResult("hybrid", 0.7, 0.6, 0.8, [0.7], 0.1, 0.1),
+    ]
+    report = TransferReport("classification", "accuracy", 10, 2, "x", "baseline", rows)
+
+    assert report.best().name == "fine_tune"
+
+
+# ------------------------------------------------------------ intervals and verdicts
+
+
+def test_ci_of_constant_or_single_values_is_a_point():
+    assert _ci([0.7, 0.7, 0.7]) == (pytest.approx(0.7), pytest.approx(0.7))
+    assert _ci([0.4]) == (pytest.approx(0.4), pytest.approx(0.4))
+
+
+def test_ci_is_the_t_interval_of_the_mean():
+    values = [0.5, 0.7, 0.6, 0.8]
+    low, high = _ci(values)
+
+    half = 3.182446305284263 * np.std(values, ddof=1) / 2  # t(0.975, df=3) * s / sqrt(4)
+    assert low == pytest.approx(0.65 - half)
+    assert high == pytest.approx(0.65 + half)
+
+
+class Scripted(BaseEstimator):
+    """Scores come from ``table[strategy][random_state]``; fits are logged in ``FITS``."""
+
+    FITS: ClassVar[list] = []
+
+    def __init__(self, strategy="feature_extraction", table=None, random_state=None):
+        self.strategy = strategy
+        self.table = table
+        self.random_state = random_state
+
+    def fit(self, X, y, source=None):
+        Scripted.FITS.append((self.strategy, self.random_state, tuple(X)))
+        return self
+
+    def score(self, X, y):
+        return self.table[self.strategy][self.random_state]
+
+
+def _scripted(baseline, candidate, task="classification", **kwargs):
+    table = {"baseline": baseline, "feature_extraction": candidate}
+    X = [f"row {i}" for i in range(12)]
+    y = [0, 1] * 6 if task == "classification" else list(range(12))
+    return graft.compare(
+        {"cand": Scripted(table=table)},
+        X,
+        y,
+        task=task,
+        test=(["a", "b"], [0, 1]),
+        n_splits=len(baseline),
+        **kwargs,
+    ).candidates[1]
+
+
+@pytest.mark.parametrize(
+    ("baseline", "candidate", "verdict"),
+    [
+        ([0.5, 0.5, 0.5], [0.70, 0.72, 0.71], "helps"),
+        ([0.5, 0.5, 0.5], [0.30, 0.31, 0.29], "hurts"),
+        ([0.5, 0.5, 0.5], [0.60, 0.40, 0.50], "no clear difference"),
+        # Identical scores: a zero-width interval at 0 is not a gain.
+        ([0.5, 0.6, 0.7], [0.5, 0.6, 0.7], "no clear difference"),
+        # A constant gain is certain, however small.
+        ([0.5, 0.6, 0.7], [0.51, 0.61, 0.71], "helps"),
+        ([0.5, 0.6, 0.7], [0.49, 0.59, 0.69], "hurts"),
+    ],
+)
+def test_verdict_thresholds(baseline, candidate, verdict):
+    row = _scripted(baseline, candidate)
+
+    diff = np.subtract(candidate, baseline)
+    assert row.verdict == verdict
+    assert row.gain == pytest.approx(diff.mean())
+    assert (row.gain_ci_low, row.gain_ci_high) == pytest.approx(_ci(diff))
+
+
+def test_verdict_is_paired_not_overlap_of_intervals():
+    baseline = [0.40, 0.60, 0.80, 0.50]
+    candidate = [0.43, 0.62, 0.84, 0.52]  # the intervals of the two means overlap widely
+
+    row = _scripted(baseline, candidate)
+
+    assert _ci(candidate)[0] < _ci(baseline)[1]
+    assert row.verdict == "helps"
+
+
+def test_accuracy_interval_is_clipped_to_0_1_but_r2_is_not():
+    baseline, candidate = [0.05, 0.0, 0.1], [0.9, 1.0, 1.0]
+    assert _ci(candidate)[1] > 1.0 and _ci(baseline)[0] < 0.0
+
+    row = _scripted(baseline, candidate)
+    assert row.ci_high == 1.0
+
+    row = _scripted(baseline, candidate, task="regression")
+    assert row.ci_high == pytest.approx(_ci(candidate)[1])
+
+
+def test_every_candidate_is_fitted_on_the_same_splits():
+    Scripted.FITS.clear()
+    table = {"baseline": [0.5] * 3, "feature_extraction": [0.6] * 3}
+    X = [f"row {i}" for i in range(12)]
+
+    graft.compare({"cand": Scripted(table=table)}, X, [0, 1] * 6, n_splits=3, random_state=0)
+
+    by_seed: dict = {}
+    for strategy, seed, rows in Scripted.FITS:
+        by_seed.setdefault(seed, {})[strategy] = rows
+    assert sorted(by_seed) == [0, 1, 2]
+    for fits in by_seed.values():
+        assert fits["baseline"] == fits["feature_extraction"]
+        assert len(fits["baseline"]) == 9  # 25% of 12 rows held out
+    assert len({fits["baseline"] for fits in by_seed.values()}) == 3
+
+
+def test_fixed_test_set_fits_on_all_rows_with_seeds():
+    Scripted.FITS.clear()
+    table = {"baseline": [0.5] * 2, "feature_extraction": [0.6] * 2}
+    X = [f"row {i}" for i in range(6)]
+
+    graft.compare(
+        {"cand": Scripted(table=table)}, X, [0, 1] * 3, test=(["a", "b"], [0, 1]), n_splits=2
+    )
+
+    assert sorted((s, seed) for s, seed, _ in Scripted.FITS) == [
+        ("baseline", 0),
+        ("baseline", 1),
+        ("feature_extraction", 0),
+        ("feature_extraction", 1),
+    ]
+    assert {rows for *_, rows in Scripted.FITS} == {tuple(X)}
+
+
+# ------------------------------------------------------------ bad input
+
+
+def _one_line(info) -> str:
+    message = str(info.value)
+    assert "\n" not in message
+    return message
+
+
+@pytest.mark.parametrize("n_splits", [1, 0, -3, 2.0, "5"])
+def test_n_splits_must_be_an_integer_of_at_least_2(data, n_splits):
+    with pytest.raises(DataError, match="n_splits") as info:
+        graft.compare(["baseline"], *data, n_splits=n_splits)
+    _one_line(info)
+
+
+def test_unknown_task(data):
+    with pytest.raises(DataError, match="'ranking'") as info:
+        graft.compare(["baseline"], *data, task="ranking")
+    _one_line(info)
+
+
+@pytest.mark.parametrize("candidates", [[], {}, ()])
+def test_no_candidates(data, candidates):
+    with pytest.raises(DataError, match="no candidates") as info:
+        graft.compare(candidates, *data)
+    _one_line(info)
+
+
+def test_too_few_rows_for_the_split():
+    with pytest.raises(DataError, match="Cannot make 2 splits") as info:
+        graft.compare(["baseline"], ["good", "bad", "fine", "poor"], [1, 0, 1, 0], n_splits=2)
+    assert "test=(X_test, y_test)" in _one_line(info)
+
+
+def test_labels_of_the_wrong_length(data):
+    texts, labels = data
+    with pytest.raises(DataError, match="labels for") as info:
+        graft.compare(["baseline"], texts, labels[:-1], n_splits=2)
+    _one_line(info)
+
+
+def test_single_class_test_set_labels_are_checked(data):
+    with pytest.raises(DataError, match="test y") as info:
+        graft.compare(["baseline"], *data, test=(["good", "fine"], [1, 1]), n_splits=2)
+    _one_line(info)
+
+
+def test_non_text_rows_are_refused(data):
+    texts, labels = data
+    with pytest.raises(DataError, match="not text") as info:
+        graft.compare(["baseline"], [*texts[:-1], None], labels, n_splits=2)
+    _one_line(info)

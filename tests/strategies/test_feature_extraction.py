@@ -1,0 +1,101 @@
+"""Pooling a labelled source domain with the target: the weight is chosen on target rows."""
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression, Ridge
+
+from graft.strategies.feature_extraction import SOURCE_RATIOS, choose_source_ratio, fit_head
+
+HEAD = LogisticRegression(C=1.0, max_iter=2000)
+
+
+def _blobs(n: int, seed: int, dim: int = 20, shift: float = 0.6):
+    """Two overlapping Gaussian classes in ``dim`` dimensions: few rows are not enough."""
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 2
+    direction = np.ones(dim) / np.sqrt(dim)
+    x = rng.normal(size=(n, dim)) + np.outer(2 * y - 1, direction) * shift * np.sqrt(dim) / 2
+    return x, y
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_helpful_source_gets_weight(seed):
+    x, y = _blobs(12, seed)
+    source = _blobs(300, seed + 100)
+
+    ratio, losses = choose_source_ratio(HEAD, x, y, source, task="classification", seed=seed)
+
+    assert ratio > 0
+    assert set(losses) == set(SOURCE_RATIOS)
+    assert losses[ratio] < losses[0.0]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_label_flipped_source_gets_no_weight(seed):
+    x, y = _blobs(12, seed)
+    source_x, source_y = _blobs(300, seed + 100)
+
+    ratio, losses = choose_source_ratio(
+        HEAD, x, y, (source_x, 1 - source_y), task="classification", seed=seed
+    )
+
+    assert ratio == 0.0
+    assert losses[0.0] == min(losses.values())
+
+
+def test_a_helpful_source_gets_weight_for_regression():
+    rng = np.random.default_rng(0)
+    coef = rng.normal(size=15)
+    x = rng.normal(size=(10, 15))
+    source_x = rng.normal(size=(200, 15))
+    noise = 0.1
+
+    ratio, _ = choose_source_ratio(
+        Ridge(alpha=1.0),
+        x,
+        x @ coef + noise * rng.normal(size=10),
+        (source_x, source_x @ coef),
+        task="regression",
+        seed=0,
+    )
+
+    assert ratio > 0
+
+
+def test_too_few_target_rows_count_source_and_target_equally():
+    x, y = _blobs(3, 0)  # the smallest class has one row: no two folds
+
+    ratio, losses = choose_source_ratio(HEAD, x, y, _blobs(50, 1), task="classification", seed=0)
+
+    assert (ratio, losses) == (1.0, {})
+
+
+def test_ratio_zero_ignores_the_source():
+    x, y = _blobs(12, 0)
+    source_x, source_y = _blobs(100, 1)
+
+    pooled = fit_head(HEAD, x, y, (source_x, 1 - source_y), source_ratio=0.0)
+    alone = fit_head(HEAD, x, y)
+
+    np.testing.assert_array_equal(pooled.coef_, alone.coef_)
+    assert pooled is not HEAD
+
+
+class WeightSpy(LogisticRegression):
+    """Records the sample weights it is fitted with."""
+
+    def fit(self, X, y, sample_weight=None):
+        type(self).seen = sample_weight
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_source_rows_share_ratio_times_the_target_weight():
+    x, y = _blobs(12, 0)
+    source = _blobs(48, 1)
+
+    fit_head(WeightSpy(), x, y, source, source_ratio=3.0)
+
+    weights = WeightSpy.seen
+    assert weights[:12].tolist() == [1.0] * 12
+    assert weights[12:].sum() == pytest.approx(3.0 * 12)
+    assert len(set(weights[12:])) == 1

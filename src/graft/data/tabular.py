@@ -1,0 +1,510 @@
+"""Tables in, numbers out: infer a column schema, check frames against it, encode them.
+
+The three steps a tabular model needs, so a user never encodes anything by hand:
+
+1. :func:`infer_schema` reads a training frame once and gives every column a
+   :class:`ColumnKind` (numeric, categorical, boolean, constant, empty). The
+   :class:`TabularSchema` it returns is JSON-able, so a bundle manifest can store it.
+2. :func:`check_frame` checks a frame (at fit or predict time) against the schema and returns
+   it in the canonical form the encoders expect: the schema's columns in the schema's order,
+   numeric and boolean columns as float64, categorical columns as text, missing as NaN.
+3. :func:`make_preprocessor` builds an unfitted scikit-learn ``ColumnTransformer`` that
+   imputes, scales and one-hot encodes those canonical frames into a dense float array.
+
+The preprocessor is built from scikit-learn parts only, so a fitted one saves to a bundle
+through skops with nothing but scikit-learn and NumPy types to trust.
+"""
+
+from collections import Counter
+from collections.abc import Hashable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import MissingIndicator, SimpleImputer
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from graft.exceptions import DataError, SchemaError
+
+__all__ = [
+    "MISSING_CATEGORY",
+    "ColumnKind",
+    "ColumnSpec",
+    "TabularSchema",
+    "check_frame",
+    "infer_schema",
+    "make_preprocessor",
+]
+
+MISSING_CATEGORY = "__missing__"
+"""The category a missing value of a categorical column becomes before one-hot encoding."""
+
+_TRUE_TOKENS = frozenset({"true", "t", "yes", "y", "on", "1"})
+_FALSE_TOKENS = frozenset({"false", "f", "no", "n", "off", "0"})
+
+
+class ColumnKind(StrEnum):
+    """What a column holds, which decides how it is encoded."""
+
+    NUMERIC = "numeric"
+    CATEGORICAL = "categorical"
+    BOOLEAN = "boolean"
+    CONSTANT = "constant"
+    EMPTY = "empty"
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One column of a :class:`TabularSchema`.
+
+    Parameters
+    ----------
+    name : str
+        The column name, as text (non-string names are converted with ``str``).
+    kind : ColumnKind
+        How the column is encoded.
+    dtype : str
+        The pandas dtype the column had in the training frame, for the record.
+    categories : tuple or None
+        Boolean: ``(false_value, true_value)`` as they appeared in training. Categorical: the
+        sorted distinct values as text, or None when there were more than ``max_categories``.
+        Other kinds: None.
+    missing : bool
+        Whether the training frame had missing values in this column.
+    """
+
+    name: str
+    kind: ColumnKind
+    dtype: str
+    categories: tuple | None = None
+    missing: bool = False
+
+
+@dataclass(frozen=True)
+class TabularSchema:
+    """The ordered columns of a training frame and what each holds.
+
+    Examples
+    --------
+    >>> import json
+    >>> import pandas as pd
+    >>> schema = infer_schema(pd.DataFrame({"age": [31, 45, 52], "plan": ["a", "b", "a"]}))
+    >>> schema.names
+    ('age', 'plan')
+    >>> TabularSchema.from_dict(json.loads(json.dumps(schema.to_dict()))) == schema
+    True
+    """
+
+    columns: tuple[ColumnSpec, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Column names in training order."""
+        return tuple(spec.name for spec in self.columns)
+
+    def of_kind(self, kind: ColumnKind | str) -> tuple[str, ...]:
+        """Names of the columns of one kind, in training order."""
+        return tuple(spec.name for spec in self.columns if spec.kind == kind)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able dict that :meth:`from_dict` turns back into an equal schema."""
+        return {
+            "columns": [
+                {
+                    "name": spec.name,
+                    "kind": spec.kind.value,
+                    "dtype": spec.dtype,
+                    "categories": None if spec.categories is None else list(spec.categories),
+                    "missing": spec.missing,
+                }
+                for spec in self.columns
+            ]
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "TabularSchema":
+        """Rebuild a schema from :meth:`to_dict` output, or raise :class:`SchemaError`."""
+        try:
+            columns = tuple(
+                ColumnSpec(
+                    name=str(entry["name"]),
+                    kind=ColumnKind(entry["kind"]),
+                    dtype=str(entry["dtype"]),
+                    categories=None if entry["categories"] is None else tuple(entry["categories"]),
+                    missing=bool(entry["missing"]),
+                )
+                for entry in data["columns"]
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise SchemaError(
+                f"The tabular schema is malformed ({type(exc).__name__}: {exc}); re-save the "
+                "model so its manifest holds a schema written by TabularSchema.to_dict()."
+            ) from exc
+        return cls(columns)
+
+
+def infer_schema(
+    frame: pd.DataFrame, *, where: str = "X", max_categories: int = 50
+) -> TabularSchema:
+    """Work out what each column of a training frame holds.
+
+    Bool dtype, two-valued 0/1 columns and two-valued text such as yes/no or true/false are
+    boolean; other numeric dtypes (and object columns holding only numbers) are numeric;
+    text, object and category columns are categorical; a column with a single distinct value
+    is constant and a column with no value at all is empty.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The training features, one column per feature.
+    where : str
+        What to call ``frame`` in error messages.
+    max_categories : int
+        A categorical column with at most this many distinct values records them in the
+        schema; a larger one (IDs, free text) is still categorical, with categories None.
+
+    Returns
+    -------
+    TabularSchema
+
+    Raises
+    ------
+    DataError
+        If ``frame`` is not a non-empty DataFrame, has duplicate column names, or has a column
+        that is mostly numbers with some non-numeric values, dates, or non-scalar cells.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"age": [31, 45, None], "senior": ["no", "yes", "no"]})
+    >>> [spec.kind.value for spec in infer_schema(frame).columns]
+    ['numeric', 'boolean']
+    """
+    names = _column_names(frame, where)
+    if len(frame) == 0:
+        raise DataError(f"{where} has no rows; give at least one row of training data.")
+    columns = tuple(
+        _infer_column(name, frame.iloc[:, i], where, max_categories) for i, name in enumerate(names)
+    )
+    return TabularSchema(columns)
+
+
+def check_frame(frame: pd.DataFrame, schema: TabularSchema, *, where: str = "X") -> pd.DataFrame:
+    """Check ``frame`` against ``schema`` and return it in the form the preprocessor expects.
+
+    Extra columns are dropped and the schema's column order is restored. Numeric and boolean
+    columns come back as float64 (booleans as 0/1), categorical and constant columns as text
+    (object dtype), empty columns as NaN; every missing value (None, NaN, pd.NA) becomes NaN.
+    A boolean value that is neither of the two seen in training, nor a usual spelling of
+    true/false, is treated as missing, as an unseen category is.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Features to check, at fit or predict time.
+    schema : TabularSchema
+        The schema inferred from the training frame.
+    where : str
+        What to call ``frame`` in error messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame with the schema's column names (as text), in order, and ``frame``'s index.
+
+    Raises
+    ------
+    SchemaError
+        If columns the model uses are missing.
+    DataError
+        If ``frame`` is not a DataFrame, has duplicate column names, or a numeric column holds
+        a non-numeric or infinite value.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> schema = infer_schema(pd.DataFrame({"age": [31, 45, 52], "plan": ["a", "b", "a"]}))
+    >>> check_frame(pd.DataFrame({"plan": ["c"], "age": [40], "extra": [1]}), schema)
+        age plan
+    0  40.0    c
+    """
+    names = _column_names(frame, where)
+    positions = {name: i for i, name in enumerate(names)}
+    # A column the preprocessor drops anyway (empty, or constant and never missing) may be
+    # absent at predict time: refusing to predict for its sake would help no one.
+    needed = [spec.name for spec in schema.columns if _is_used(spec)]
+    absent = [name for name in needed if name not in positions]
+    if absent:
+        raise SchemaError(
+            f"{where} lacks {len(absent)} column(s) the model was trained on "
+            f"({', '.join(map(repr, absent[:10]))}{', ...' if len(absent) > 10 else ''}); "
+            "add them, with NaN where a value is unknown."
+        )
+    canonical = {}
+    for spec in schema.columns:
+        if spec.name in positions:
+            series = frame.iloc[:, positions[spec.name]]
+        else:
+            series = pd.Series(np.nan, index=frame.index, dtype=np.float64)
+        canonical[spec.name] = _canonical(series, spec, where)
+    text = {name: object for name, values in canonical.items() if values.dtype == object}
+    # pandas 3 infers its "str" dtype from text arrays and pandas 2 keeps object: make it one
+    # form (object, missing as NaN) for both.
+    return pd.DataFrame(canonical, index=frame.index).astype(text)
+
+
+def make_preprocessor(
+    schema: TabularSchema, *, min_frequency: int | float = 2, max_categories: int | None = 50
+) -> ColumnTransformer:
+    """An unfitted ``ColumnTransformer`` that turns :func:`check_frame` output into floats.
+
+    Numeric columns are median-imputed (with a missing indicator) and standardised;
+    categorical columns are one-hot encoded with missing values as their own category and
+    rare or unseen categories grouped into one "infrequent" column (all zeros when training
+    had no rare ones); boolean columns are imputed with their most frequent value (with a
+    missing indicator). Empty columns and constant columns are dropped, except that a
+    constant column with missing values keeps its missing indicator: "filled in or not" is
+    information. The output is a dense float array; names come from
+    ``get_feature_names_out()`` once fitted.
+
+    Parameters
+    ----------
+    schema : TabularSchema
+        The schema of the frames the preprocessor will see.
+    min_frequency : int or float
+        Categories seen fewer times (int) or in a smaller fraction of rows (float) during fit
+        are grouped as infrequent.
+    max_categories : int or None
+        At most this many one-hot columns per categorical column, the infrequent one included.
+
+    Returns
+    -------
+    sklearn.compose.ColumnTransformer
+
+    Raises
+    ------
+    DataError
+        If no column is usable (every one is constant or empty).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"age": [31, 45, 52, 38], "plan": ["a", "b", "a", "b"]})
+    >>> schema = infer_schema(frame)
+    >>> preprocessor = make_preprocessor(schema).fit(check_frame(frame, schema))
+    >>> preprocessor.transform(check_frame(frame, schema)).shape
+    (4, 3)
+    """
+    transformers = []
+    numeric = schema.of_kind(ColumnKind.NUMERIC)
+    if numeric:
+        steps = make_pipeline(
+            SimpleImputer(strategy="median", add_indicator=True), StandardScaler()
+        )
+        transformers.append(("numeric", steps, list(numeric)))
+    categorical = schema.of_kind(ColumnKind.CATEGORICAL)
+    if categorical:
+        encoder = OneHotEncoder(
+            handle_unknown="infrequent_if_exist",
+            min_frequency=min_frequency,
+            max_categories=max_categories,
+            sparse_output=False,
+        )
+        imputer = SimpleImputer(strategy="constant", fill_value=MISSING_CATEGORY)
+        transformers.append(("categorical", make_pipeline(imputer, encoder), list(categorical)))
+    boolean = schema.of_kind(ColumnKind.BOOLEAN)
+    if boolean:
+        imputer = SimpleImputer(strategy="most_frequent", add_indicator=True)
+        transformers.append(("boolean", imputer, list(boolean)))
+    gappy = [s.name for s in schema.columns if s.kind == ColumnKind.CONSTANT and s.missing]
+    if gappy:
+        transformers.append(("present", MissingIndicator(features="all"), gappy))
+    if not transformers:
+        raise DataError(
+            f"No usable columns: all {len(schema.columns)} column(s) are constant or empty "
+            f"({', '.join(map(repr, schema.names[:10]))}); give columns whose values vary."
+        )
+    return ColumnTransformer(transformers, remainder="drop", sparse_threshold=0.0)
+
+
+def _column_names(frame: pd.DataFrame, where: str) -> list[str]:
+    if not isinstance(frame, pd.DataFrame):
+        raise DataError(
+            f"{where} is a {type(frame).__name__}; pass a pandas DataFrame with one column "
+            "per feature."
+        )
+    if frame.shape[1] == 0:
+        raise DataError(f"{where} has no columns; give at least one feature column.")
+    names = [str(name) for name in frame.columns]
+    duplicates = [name for name, count in Counter(names).items() if count > 1]
+    if duplicates:
+        raise DataError(
+            f"{where} has duplicate column names ({', '.join(map(repr, duplicates[:10]))}, "
+            "compared as text); rename or drop the duplicates so every name is unique."
+        )
+    return names
+
+
+def _infer_column(name: str, series: pd.Series, where: str, max_categories: int) -> ColumnSpec:
+    dtype = str(series.dtype)
+    missing_mask = series.isna().to_numpy()
+    missing = bool(missing_mask.any())
+    if missing_mask.all():
+        return ColumnSpec(name, ColumnKind.EMPTY, dtype, missing=missing)
+    if pd.api.types.is_datetime64_any_dtype(series) or pd.api.types.is_timedelta64_dtype(series):
+        raise DataError(
+            f"Column {name!r} of {where} holds dates or durations ({dtype}); turn it into "
+            "numbers (e.g. days since an event, month) or drop it."
+        )
+    uniques = _distinct(name, series, missing_mask, where)
+    if len(uniques) == 1:
+        return ColumnSpec(name, ColumnKind.CONSTANT, dtype, missing=missing)
+
+    def spec(kind: ColumnKind, categories: tuple | None = None) -> ColumnSpec:
+        return ColumnSpec(name, kind, dtype, categories, missing)
+
+    if pd.api.types.is_bool_dtype(series) or all(isinstance(v, bool | np.bool_) for v in uniques):
+        return spec(ColumnKind.BOOLEAN, (False, True))
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        # A category dtype is the user's explicit choice, even when its values look numeric.
+        return spec(ColumnKind.CATEGORICAL, _categories(uniques, max_categories))
+    if pd.api.types.is_numeric_dtype(series):
+        return spec(*_numeric_kind(uniques))
+    numbers = pd.to_numeric(series[~missing_mask], errors="coerce")
+    parsed = numbers.notna().to_numpy()
+    if parsed.all():
+        return spec(*_numeric_kind(numbers.unique()))
+    if parsed.mean() > 0.5:
+        bad = np.flatnonzero(~missing_mask)[np.flatnonzero(~parsed)]
+        raise DataError(
+            f"Column {name!r} of {where} is mostly numbers but {_row(series, bad[0])} holds "
+            f"{_describe(series.iloc[bad[0]])}{_others(len(bad))}; replace non-numeric values "
+            "with NaN (e.g. read_csv(na_values=[...])), or cast the column with "
+            ".astype('category') if it is a category."
+        )
+    flags = _flag_pair(uniques)
+    if flags is not None:
+        return spec(ColumnKind.BOOLEAN, flags)
+    return spec(ColumnKind.CATEGORICAL, _categories(uniques, max_categories))
+
+
+def _distinct(name: str, series: pd.Series, missing: np.ndarray, where: str) -> np.ndarray:
+    try:
+        return pd.unique(series[~missing].to_numpy(dtype=object))
+    except TypeError as exc:  # unhashable cells: lists or dicts, e.g. from nested JSON
+        row = next((i for i, v in enumerate(series) if not isinstance(v, Hashable)), 0)
+        raise DataError(
+            f"Column {name!r} of {where} holds a {type(series.iloc[row]).__name__} at "
+            f"{_row(series, row)}; give one plain value (number or text) per cell."
+        ) from exc
+
+
+def _numeric_kind(uniques) -> tuple[ColumnKind, tuple | None]:
+    values = np.asarray(uniques, dtype=np.float64)
+    if len(values) == 2 and np.isin(values, (0.0, 1.0)).all():
+        return ColumnKind.BOOLEAN, (0, 1)
+    return ColumnKind.NUMERIC, None
+
+
+def _flag_pair(uniques) -> tuple | None:
+    """``(false_value, true_value)`` if the two distinct values spell no/yes, else None."""
+    if len(uniques) != 2:
+        return None
+    tokens = [_token(v) for v in uniques]
+    for false, true in ((0, 1), (1, 0)):
+        if tokens[false] in _FALSE_TOKENS and tokens[true] in _TRUE_TOKENS:
+            return (_plain(uniques[false]), _plain(uniques[true]))
+    return None
+
+
+def _categories(uniques, max_categories: int) -> tuple[str, ...] | None:
+    if len(uniques) > max_categories:
+        return None
+    return tuple(sorted({str(v) for v in uniques}))
+
+
+def _is_used(spec: ColumnSpec) -> bool:
+    return spec.kind != ColumnKind.EMPTY and not (
+        spec.kind == ColumnKind.CONSTANT and not spec.missing
+    )
+
+
+def _canonical(series: pd.Series, spec: ColumnSpec, where: str) -> np.ndarray:
+    missing = series.isna().to_numpy()
+    if spec.kind == ColumnKind.EMPTY:
+        return np.full(len(series), np.nan)
+    if spec.kind == ColumnKind.NUMERIC:
+        return _as_numbers(series, missing, spec.name, where)
+    if spec.kind == ColumnKind.BOOLEAN:
+        return _as_flags(series, missing, spec)
+    values = series.to_numpy(dtype=object).copy()
+    values[~missing] = [str(v) for v in values[~missing]]
+    values[missing] = np.nan
+    return values
+
+
+def _as_numbers(series: pd.Series, missing: np.ndarray, name: str, where: str) -> np.ndarray:
+    numbers = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = np.flatnonzero(np.isnan(numbers) & ~missing)
+    if len(bad):
+        raise DataError(
+            f"Column {name!r} of {where} was numeric in training but {_row(series, bad[0])} "
+            f"holds {_describe(series.iloc[bad[0]])}{_others(len(bad))}; replace non-numeric "
+            "values with numbers or NaN."
+        )
+    infinite = np.flatnonzero(np.isinf(numbers))
+    if len(infinite):
+        raise DataError(
+            f"Column {name!r} of {where} holds an infinite value at {_row(series, infinite[0])}"
+            f"{_others(len(infinite))}; replace infinite values with NaN or a finite number."
+        )
+    return numbers
+
+
+def _as_flags(series: pd.Series, missing: np.ndarray, spec: ColumnSpec) -> np.ndarray:
+    false_value, true_value = spec.categories
+    true_tokens = _TRUE_TOKENS | {_token(true_value)}
+    false_tokens = _FALSE_TOKENS | {_token(false_value)}
+    # Map each distinct value once: a column has few distinct values but maybe many rows.
+    flags: dict = {}
+    out = np.full(len(series), np.nan)
+    values = series.to_numpy(dtype=object)
+    for i in np.flatnonzero(~missing):
+        value = values[i]
+        if value not in flags:
+            token = _token(value)
+            flags[value] = 1.0 if token in true_tokens else 0.0 if token in false_tokens else np.nan
+        out[i] = flags[value]
+    return out
+
+
+def _token(value) -> str:
+    """Lower-case text of a value, with 1.0 and True spelled as "1" and "true"."""
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, int | float | np.number) and float(value).is_integer():
+        return str(int(value))
+    return str(value).strip().lower()
+
+
+def _plain(value):
+    """``value`` as a JSON-able Python scalar (NumPy scalars become int, float, bool, str)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _row(series: pd.Series, position: int) -> str:
+    label = series.index[position]
+    return f"row {position}" if label == position else f"row {position} (index {label!r})"
+
+
+def _describe(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _others(count: int) -> str:
+    return f" (and {count - 1} other row(s))" if count > 1 else ""

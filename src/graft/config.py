@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+from graft.exceptions import GraftError
+
 DEFAULT_NUM_THREADS = 1
 """torch intra-op threads used by graft unless ``GRAFT_NUM_THREADS`` says otherwise.
 
@@ -30,8 +32,6 @@ def num_threads() -> int:
     except ValueError:
         value = 0
     if value < 1:
-        from graft.exceptions import GraftError
-
         raise GraftError(
             f"GRAFT_NUM_THREADS={raw!r} is not a positive integer; set it to e.g. 1 or 2."
         )

@@ -48,7 +48,7 @@ def run_demo(*, out: Path, k: int, repeats: int, backbone: str, console) -> None
     console.print(
         f"target: {len(target)} labelled Amazon snippets ({k} per class); source: "
         f"{len(movie)} labelled movie snippets; test: {TEST_SIZE} held-out Amazon snippets; "
-        f"backbone: {backbone}. The first run embeds the movie snippets once (~2 min on "
+        f"backbone: {backbone}. The first run embeds the movie snippets once (about a minute on "
         "2 cores); later runs read them from the cache."
     )
     report = graft.compare(

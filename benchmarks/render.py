@@ -53,19 +53,21 @@ def _text_section(path: Path) -> tuple[list[str], dict]:
     ]
     summary = {}
     for method in methods:
-        acc, f1, fit = [], [], []
-        predict = []
+        acc, f1, fit, predict = [], [], [], []
         for k in ks:
             rs = cells.get((method, k), [])
             if not rs:
-                acc.append("—"), f1.append("—"), fit.append("—")
+                acc += ["—"]
+                f1 += ["—"]
+                fit += ["—"]
                 continue
             m, s, n = _stats(rs, "accuracy")
-            summary[(method, k)] = (m, s, n, _stats(rs, "fit_s")[0])
+            fit_s = _stats(rs, "fit_s")[0]
+            summary[(method, k)] = (m, s, n, fit_s)
             acc.append(f"{m:.3f} ± {s:.3f} (n={n})")
             m, s, _ = _stats(rs, "macro_f1")
             f1.append(f"{m:.3f} ± {s:.3f}")
-            fit.append(f"{_stats(rs, 'fit_s')[0]:.1f}")
+            fit.append(f"{fit_s:.1f}")
             predict.append(_stats(rs, "predict_s")[0])
         lines.append(
             f"| {LABELS[method]} | "

@@ -9,7 +9,7 @@ that does not help gets weight 0 and the head is target-only.
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.metrics import log_loss, mean_squared_error
-from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
 SOURCE_RATIOS = (0.0, 0.3, 1.0, 3.0, 10.0, 30.0)
 """Candidate total source weight as a multiple of the total target weight."""
@@ -66,8 +66,6 @@ def _sample(source: tuple[np.ndarray, np.ndarray], task: str, seed: int):
     features, y = source
     if len(y) <= SELECTION_SOURCE_ROWS:
         return source
-    from sklearn.model_selection import train_test_split
-
     stratify = (
         y if task == "classification" and np.unique(y, return_counts=True)[1].min() > 1 else None
     )
@@ -90,8 +88,8 @@ def choose_source_ratio(
 
     Source rows (a sample of at most ``SELECTION_SOURCE_ROWS``) are always in the training
     part; only target rows are held out, so the choice reflects performance on the target
-    domain. With too few target rows for two
-    folds, the source and target count equally (ratio 1).
+    domain. With too few target rows for two folds, the source and target count equally
+    (ratio 1).
     """
     splits = list(_folds(y, task, seed, max_splits=3) or [])
     if not splits:

@@ -15,7 +15,7 @@ from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils import estimator_checks
 
 from graft.estimators import STRATEGIES, TransferClassifier, TransferRegressor
-from graft.estimators.auto import CANDIDATES
+from graft.estimators.auto import CANDIDATES, CHEAP, REPEATS, _choose
 from graft.strategies import runner
 
 FAST = {"backbone": "tiny-bert", "epochs": 2, "batch_size": 8, "random_state": 0}
@@ -242,12 +242,67 @@ def test_auto_records_its_choice(reviews):
     assert model.strategy_ in CANDIDATES
     assert isinstance(model.model_, MODEL_KIND[model.strategy_])
     assert set(model.auto_scores_) == set(CANDIDATES)
-    for scores in model.auto_scores_.values():
-        assert len(scores["folds"]) == 3
+    for name, scores in model.auto_scores_.items():
+        # Cheap candidates get repeated folds; costly ones the first 3-fold split.
+        assert len(scores["folds"]) == (3 * REPEATS if name in CHEAP else 3)
         assert scores["mean"] == pytest.approx(np.mean(scores["folds"]))
     assert model.strategy_ in model.choice_reason_
-    best = max(s["mean"] for s in model.auto_scores_.values())
-    assert model.auto_scores_[model.strategy_]["mean"] == best
+    assert model.strategy_ == _choose(model.auto_scores_)[0]
+
+
+def _scores(folds: list[float], losses: list[float] | None = None) -> dict:
+    losses = losses or [0.5] * len(folds)
+    return {
+        "mean": float(np.mean(folds)),
+        "folds": folds,
+        "fold_log_losses": losses,
+        "log_loss": float(np.mean(losses)),
+    }
+
+
+BASE_9 = [0.6] * 9
+
+
+@pytest.mark.parametrize(
+    ("hybrid", "expected"),
+    [
+        ([0.9, 0.85, 0.95], "hybrid"),  # beats feature extraction on every fold
+        ([0.9, 0.6, 0.75], "feature_extraction"),  # higher mean, but within one SE
+    ],
+)
+def test_auto_prefers_feature_extraction_unless_a_costlier_one_wins_clearly(hybrid, expected):
+    scores = {
+        "baseline": _scores(BASE_9),
+        "feature_extraction": _scores([0.7] * 9),
+        "hybrid": _scores(hybrid),
+        "fine_tune": _scores([0.5, 0.5, 0.5]),
+    }
+
+    assert _choose(scores)[0] == expected
+
+
+def test_auto_falls_back_to_a_transfer_that_beat_the_baseline():
+    scores = {
+        "baseline": _scores(BASE_9),
+        "feature_extraction": _scores([0.5] * 9),
+        "hybrid": _scores([0.9, 0.35, 0.7]),  # no clear gain over FE, but beats the baseline
+        "fine_tune": _scores([0.62, 0.4, 0.6]),
+    }
+
+    assert _choose(scores)[0] == "hybrid"
+
+
+def test_auto_guard_compares_on_the_folds_both_were_scored_on():
+    # Fine-tune beats FE clearly, and the baseline's 9-fold mean, but not the baseline's
+    # first three folds, which are the ones fine-tune was scored on.
+    scores = {
+        "baseline": _scores([0.95, 0.95, 0.95] + [0.1] * 6),
+        "feature_extraction": _scores([0.3] * 9),
+        "fine_tune": _scores([0.9, 0.9, 0.9]),
+        "hybrid": {"skipped": "time budget"},
+    }
+
+    assert _choose(scores)[0] == "baseline"
 
 
 def test_auto_regressor(ratings):

@@ -9,6 +9,8 @@ Layout::
         head.skops             scikit-learn head (feature_extraction) or
         baseline.skops         TF-IDF pipeline (baseline) or
         network.safetensors    fine-tuned backbone and output layer (fine_tune, hybrid)
+        encoder.skops, member_<i>.*, source_booster.txt, source.graft/
+                               a tabular model (see graft.bundle_tabular)
 
 Loading never unpickles: scikit-learn parts load through skops with only scikit-learn,
 NumPy and SciPy types trusted, torch weights through safetensors. Every file's hash is
@@ -35,6 +37,7 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.")
 _FITTED = (
+    "modality_",
     "strategy_",
     "text_column_",
     "choice_reason_",
@@ -104,10 +107,15 @@ def save(estimator, path: str | os.PathLike) -> Path:
     if not path.parent.is_dir():
         raise BundleError(f"Folder {path.parent} does not exist; create it first.")
     model = estimator.model_
+    tabular = getattr(estimator, "modality_", "text") == "tabular"
     staging = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.tmp-"))
     try:
         backbone = None
-        if isinstance(model, BaselineModel):
+        if tabular:
+            from graft.bundle_tabular import save_tabular_model
+
+            model_info = save_tabular_model(model, staging, _dump_skops, save)
+        elif isinstance(model, BaselineModel):
             _dump_skops(model.pipeline, staging / "baseline.skops")
         elif isinstance(model, FeatureModel):
             _dump_skops(model.head, staging / "head.skops")
@@ -126,13 +134,9 @@ def save(estimator, path: str | os.PathLike) -> Path:
             "task": estimator._task,
             "params": _params(estimator),
             "fitted": {k: _jsonable(getattr(estimator, k, None)) for k in _FITTED},
-            "input_schema": {
-                "kind": "text",
-                "text_column": estimator.text_column_,
-                "dtype": "string",
-            },
+            "input_schema": _input_schema(estimator),
             "classes": _classes_json(estimator),
-            "model": _model_json(model),
+            "model": model_info if tabular else _model_json(model),
             "backbone": None
             if backbone is None
             else {"name": backbone, "weight_sha256": pretrained_hash(backbone)},
@@ -141,7 +145,10 @@ def save(estimator, path: str | os.PathLike) -> Path:
                 "fit_seconds": estimator.fit_seconds_,
             },
             "lineage": _jsonable(getattr(estimator, "lineage_", {})),
-            "files": {f.name: _sha256(f) for f in sorted(staging.iterdir())},
+            "files": {f.name: _sha256(f) for f in sorted(staging.iterdir()) if f.is_file()},
+            "bundles": {
+                f.name: _sha256(f / MANIFEST) for f in sorted(staging.iterdir()) if f.is_dir()
+            },
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2))
         _swap_into_place(staging, path)
@@ -149,6 +156,18 @@ def save(estimator, path: str | os.PathLike) -> Path:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return path
+
+
+def _input_schema(estimator) -> dict:
+    if getattr(estimator, "modality_", "text") != "tabular":
+        return {"kind": "text", "text_column": estimator.text_column_, "dtype": "string"}
+    matching = getattr(estimator, "column_matching_", None)
+    return {
+        "kind": "tabular",
+        "feature_names": [str(c) for c in estimator.feature_names_in_],
+        "columns": estimator.model_.encoder.schema.to_dict()["columns"],
+        "column_matching": None if matching is None else _jsonable(matching.to_dict()),
+    }
 
 
 def _swap_into_place(staging: Path, path: Path) -> None:
@@ -222,8 +241,11 @@ def _verify_files(path: Path, manifest: dict) -> None:
     files = manifest.get("files")
     if not isinstance(files, dict) or not files:
         raise BundleError(f"{path / MANIFEST} lists no files; the bundle is corrupt.")
+    bundles = manifest.get("bundles") or {}
+    if not isinstance(bundles, dict):
+        raise BundleError(f"{path / MANIFEST} is corrupt (bad 'bundles'); re-save the model.")
     present = {f.name for f in path.iterdir()} - {MANIFEST}
-    extra = present - set(files)
+    extra = present - set(files) - set(bundles)
     if extra:
         raise BundleError(
             f"{path} holds files its manifest does not list ({', '.join(sorted(extra))}); "
@@ -237,6 +259,15 @@ def _verify_files(path: Path, manifest: dict) -> None:
             raise BundleError(
                 f"{file} does not match the hash in its manifest; the bundle is corrupt or "
                 "was tampered with, so re-save it."
+            )
+    for name, expected in bundles.items():
+        inner = path / name
+        if "/" in name or name.startswith(".") or not (inner / MANIFEST).is_file():
+            raise BundleError(f"{path} is missing the source bundle {name}; it is incomplete.")
+        if _sha256(inner / MANIFEST) != expected:
+            raise BundleError(
+                f"{inner} does not match the hash in {path / MANIFEST}; the bundle is corrupt "
+                "or was tampered with, so re-save it."
             )
 
 
@@ -254,6 +285,17 @@ def _load_skops(file: Path):
             "scikit-learn, NumPy and SciPy objects load from a bundle."
         )
     return sio.load(file, trusted=untrusted)
+
+
+def _matching(data):
+    if data is None:
+        return None
+    from graft.analysis.column_matching import ColumnMatch, ColumnMatching
+
+    return ColumnMatching(
+        matches=[ColumnMatch(**m) for m in data["matches"]],
+        **{k: v for k, v in data.items() if k != "matches"},
+    )
 
 
 def load(path: str | os.PathLike):
@@ -291,7 +333,15 @@ def load(path: str | os.PathLike):
                     "trained with; install the same backbone version or re-fit."
                 )
         kind, n_outputs = info["kind"], info["n_outputs"]
-        if kind == "BaselineModel":
+        if kind == "TabularModel":
+            from graft.bundle_tabular import load_tabular_model
+
+            model = load_tabular_model(path, info, _load_skops, load, estimator)
+            schema = manifest["input_schema"]
+            estimator.feature_names_in_ = np.array(schema["feature_names"], dtype=object)
+            estimator.n_features_in_ = len(schema["feature_names"])
+            estimator.column_matching_ = _matching(schema.get("column_matching"))
+        elif kind == "BaselineModel":
             model = BaselineModel(_load_skops(path / "baseline.skops"), task, n_outputs)
         elif kind == "FeatureModel":
             head = _load_skops(path / "head.skops")

@@ -1,5 +1,10 @@
 """The public estimators."""
 
-from graft.estimators.base import STRATEGIES, TransferClassifier, TransferRegressor
+from graft.estimators.base import (
+    STRATEGIES,
+    TABULAR_STRATEGIES,
+    TransferClassifier,
+    TransferRegressor,
+)
 
-__all__ = ["STRATEGIES", "TransferClassifier", "TransferRegressor"]
+__all__ = ["STRATEGIES", "TABULAR_STRATEGIES", "TransferClassifier", "TransferRegressor"]

@@ -11,6 +11,19 @@ from graft.data.validation import check_labels, check_texts
 from graft.exceptions import DataError
 
 STRATEGIES = ("auto", "feature_extraction", "fine_tune", "hybrid", "baseline")
+"""Strategies for text input."""
+TABULAR_STRATEGIES = (
+    "auto",
+    "baseline",
+    "source_only",
+    "pooled",
+    "warm_start",
+    "stacking",
+    "fine_tune",
+    "instance",
+)
+"""Strategies for tabular input (see :mod:`graft.strategies.tabular`)."""
+ALL_STRATEGIES = tuple(dict.fromkeys(STRATEGIES + TABULAR_STRATEGIES))
 
 
 def fingerprint(texts: list[str], y: np.ndarray) -> str:
@@ -36,6 +49,7 @@ class _TransferEstimator(BaseEstimator):
         strategy="auto",
         head=None,
         text_column=None,
+        column_mapping=None,
         source_weight="auto",
         unfreeze_layers=2,
         epochs=10,
@@ -57,6 +71,7 @@ class _TransferEstimator(BaseEstimator):
         self.strategy = strategy
         self.head = head
         self.text_column = text_column
+        self.column_mapping = column_mapping
         self.source_weight = source_weight
         self.unfreeze_layers = unfreeze_layers
         self.epochs = epochs
@@ -76,9 +91,10 @@ class _TransferEstimator(BaseEstimator):
 
     # ----------------------------------------------------------------- validation
     def _check_params(self) -> None:
-        if self.strategy not in STRATEGIES:
+        if self.strategy not in ALL_STRATEGIES:
             raise DataError(
-                f"strategy={self.strategy!r} is unknown; use one of {', '.join(STRATEGIES)}."
+                f"strategy={self.strategy!r} is unknown; use one of {', '.join(STRATEGIES)} "
+                f"for text, or {', '.join(TABULAR_STRATEGIES)} for tables."
             )
         if not (self.source_weight == "auto" or _is_number(self.source_weight, low=0.0)):
             raise DataError(
@@ -115,28 +131,52 @@ class _TransferEstimator(BaseEstimator):
 
     # ----------------------------------------------------------------------- fit
     def fit(self, X, y, *, source=None):
-        """Fit on texts ``X`` and labels ``y``.
+        """Fit on texts or a table ``X`` and labels ``y``.
 
         Parameters
         ----------
-        X : list of str, 1-D array, Series, or DataFrame with a text column
-            The target-domain texts.
+        X : texts (list of str, 1-D array, Series, DataFrame with a text column) or a table
+            (DataFrame, 2-D array)
+            The target-domain rows; :func:`graft.estimators.modality.detect_modality` tells
+            which.
         y : array-like of shape (n,)
             Labels (classifier) or numeric targets (regressor).
-        source : tuple (X_source, y_source), optional
-            Labelled rows from a related source domain (e.g. movie reviews for a product
-            review task). Feature extraction and the first stage of ``hybrid`` pool them
-            with the target rows, weighted by ``source_weight``.
+        source : tuple (X_source, y_source), path of a saved bundle, or fitted estimator
+            Texts: labelled rows from a related source domain (e.g. movie reviews for a
+            product review task), pooled with the target rows by feature extraction and
+            the first stage of ``hybrid``. Tables: labelled source rows (their columns are
+            matched to ``X``'s), or a tabular graft model trained on the source.
 
         Returns
         -------
         self
         """
-        from graft.estimators.auto import select_strategy
-        from graft.strategies import runner
+        from graft.estimators.modality import TABULAR, detect_modality
 
         self._check_params()
         started = time.perf_counter()
+        if detect_modality(X, text_column=self.text_column, strategy=self.strategy) == TABULAR:
+            from graft.estimators.tabular import fit_tabular
+
+            fit_tabular(self, X, y, source)
+            self.fit_seconds_ = time.perf_counter() - started
+            return self
+        return self._fit_text(X, y, source, started)
+
+    def _fit_text(self, X, y, source, started: float):
+        from graft.estimators.auto import select_strategy
+        from graft.strategies import runner
+
+        if self.strategy not in STRATEGIES:
+            raise DataError(
+                f"strategy={self.strategy!r} works on tables only, and X is text; use one of "
+                f"{', '.join(STRATEGIES)}."
+            )
+        if source is not None and not isinstance(source, tuple):
+            raise DataError(
+                "source must be a tuple (X_source, y_source) of labelled source-domain rows."
+            )
+        self.modality_ = "text"
         # Not self._texts: a refit must not look for the previous fit's text column.
         texts = check_texts(X, text_column=self.text_column, where="X")
         y_arr = check_labels(y, len(texts), task=self._task)
@@ -229,6 +269,10 @@ class _TransferEstimator(BaseEstimator):
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self, "model_")
+        if getattr(self, "modality_", "text") == "tabular":
+            from graft.estimators.tabular import tabular_outputs
+
+            return tabular_outputs(self, X)
         return self.model_.outputs(self._texts(X))
 
 

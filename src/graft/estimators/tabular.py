@@ -1,0 +1,258 @@
+"""The tabular side of TransferClassifier / TransferRegressor: input checks, sources, fit.
+
+``fit`` on a table turns the features into a DataFrame, encodes the labels, aligns the
+source (labelled rows, or a model trained on the source), builds one
+:class:`~graft.strategies.tabular.problem.Problem`, and fits the requested strategy, or
+lets ``auto`` choose (see :mod:`graft.estimators.tabular_auto`).
+"""
+
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from graft.data.validation import check_labels
+from graft.exceptions import DataError
+
+__all__ = ["as_frame", "fit_tabular", "tabular_outputs"]
+
+
+def as_frame(X, where: str = "X", columns=None) -> pd.DataFrame:
+    """A table as a DataFrame; a 2-D array gets columns x0, x1, ... (or ``columns``)."""
+    if isinstance(X, pd.DataFrame):
+        if X.shape[0] == 0:
+            raise DataError(f"{where} has no rows; give at least one row.")
+        return X
+    array = np.asarray(X, dtype=object) if not isinstance(X, np.ndarray) else X
+    if array.ndim != 2:
+        raise DataError(
+            f"{where} has shape {array.shape}; a table must be a DataFrame or a 2-D array "
+            "with one row per example."
+        )
+    if array.shape[0] == 0:
+        raise DataError(f"{where} has no rows; give at least one row.")
+    names = list(columns) if columns is not None else [f"x{i}" for i in range(array.shape[1])]
+    if len(names) != array.shape[1]:
+        raise DataError(
+            f"{where} has {array.shape[1]} columns but the model was trained on "
+            f"{len(names)}; pass the same columns."
+        )
+    return pd.DataFrame(array, columns=names)
+
+
+def fingerprint_frame(frame: pd.DataFrame, y) -> str:
+    """SHA-256 of a table's values, column names and labels."""
+    digest = hashlib.sha256()
+    digest.update("\x1f".join(map(str, frame.columns)).encode("utf-8"))
+    digest.update(pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy().tobytes())
+    digest.update("\x1e".join(map(str, np.asarray(y))).encode("utf-8"))
+    return digest.hexdigest()
+
+
+class ModelSource:
+    """A fitted tabular graft estimator used as the source: its scores feed the target.
+
+    Target columns are matched to the source model's columns (the same matching as for
+    source rows); the source model's probabilities become raw scores (log-odds) of the
+    target's classes.
+    """
+
+    def __init__(self, estimator, matching, target_task: str, target_classes):
+        self.estimator = estimator
+        self.matching = matching
+        self.task = target_task
+        self.classes = target_classes
+        self.columns = list(estimator.feature_names_in_)
+
+    def frame(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Target rows with the source model's column names."""
+        out = pd.DataFrame(np.nan, index=frame.index, columns=self.columns, dtype=object)
+        for match in self.matching.matches:
+            out[match.source] = frame[match.target].to_numpy()
+        return out
+
+    def margin(self, frame: pd.DataFrame) -> np.ndarray:
+        rows = self.frame(frame)
+        if self.task == "regression":
+            return np.asarray(self.estimator.predict(rows), dtype=np.float64).reshape(-1, 1)
+        proba = np.clip(self.estimator.predict_proba(rows), 1e-6, 1 - 1e-6)
+        known = {c: i for i, c in enumerate(self.estimator.classes_.tolist())}
+        columns = [
+            proba[:, known[c]] if c in known else np.full(len(rows), 1e-6)
+            for c in self.classes.tolist()
+        ]
+        p = np.column_stack(columns)
+        p = p / p.sum(axis=1, keepdims=True)
+        if len(self.classes) == 2:
+            return np.log(p[:, 1] / p[:, 0]).reshape(-1, 1)
+        return np.log(p)
+
+
+def _source_frame_for(estimator) -> pd.DataFrame:
+    """A two-row stand-in for the source model's training table, for column matching.
+
+    Only each column's name and kind matter to the matcher, so the values are made up to
+    have the kind the source model's schema recorded.
+    """
+    from graft.data.tabular import ColumnKind
+
+    columns = {}
+    for spec in estimator.model_.encoder.schema.columns:
+        if spec.kind == ColumnKind.NUMERIC:
+            columns[spec.name] = [0.5, 1.5]
+        elif spec.kind == ColumnKind.BOOLEAN:
+            columns[spec.name] = [0, 1]
+        elif spec.kind == ColumnKind.CATEGORICAL:
+            categories = list(spec.categories or ("a", "b", "c"))
+            columns[spec.name] = (categories * 2)[:2] if len(categories) > 2 else ["a", "b"]
+    return pd.DataFrame(columns)
+
+
+def _load_source_model(source, task: str):
+    """The fitted tabular estimator behind ``source`` (a bundle path or an estimator)."""
+    if isinstance(source, str | os.PathLike):
+        from graft.bundle import load  # the bundle layer sits above; imported on use
+
+        source = load(Path(source))
+    if not hasattr(source, "model_") or getattr(source, "modality_", "text") != "tabular":
+        raise DataError(
+            "source must be (X_source, y_source), a saved tabular graft bundle, or a fitted "
+            "tabular TransferClassifier / TransferRegressor; this one is not tabular."
+        )
+    if source._task != task:
+        raise DataError(
+            f"The source model is a {source._task} model but the target task is {task}; use "
+            f"a source model trained for {task}, or source rows (X_source, y_source)."
+        )
+    return source
+
+
+def _check_source_rows(estimator, source, X: pd.DataFrame):
+    if not (isinstance(source, tuple) and len(source) == 2):
+        raise DataError(
+            "source must be a tuple (X_source, y_source) of labelled source-domain rows, or "
+            "the path of a saved graft bundle trained on the source."
+        )
+    source_X = as_frame(source[0], where="source X")
+    labels = check_labels(source[1], len(source_X), task=estimator._task, where="source y")
+    if estimator._task == "regression":
+        return source_X.reset_index(drop=True), labels, {}
+    known = np.isin(labels.astype(str), estimator.classes_.astype(str))
+    n_known = len(np.unique(labels[known].astype(str)))
+    if n_known < 2:
+        raise DataError(
+            "source y shares fewer than two classes with y (source classes: "
+            f"{sorted(map(str, np.unique(labels)))[:5]}, target classes: "
+            f"{sorted(map(str, estimator.classes_))[:5]}); give source rows labelled with the "
+            "target's classes."
+        )
+    notes = {}
+    if not known.all():
+        notes["dropped_source_rows"] = int((~known).sum())
+    unseen = sorted(set(map(str, estimator.classes_)) - set(map(str, labels)))
+    if unseen:
+        # The source model cannot predict these classes; target-side models still learn them.
+        notes["classes_not_in_source"] = unseen
+    lookup = {str(c): i for i, c in enumerate(estimator.classes_)}
+    encoded = np.array([lookup[str(v)] for v in labels[known]])
+    return source_X[known].reset_index(drop=True), encoded, notes
+
+
+def fit_tabular(estimator, X, y, source) -> None:
+    """Fit ``estimator`` on the table ``X``; sets every fitted attribute."""
+    from graft.estimators.base import TABULAR_STRATEGIES
+    from graft.estimators.tabular_auto import fit_named, select_and_fit
+    from graft.strategies.tabular.prepare import align_source, build_problem
+
+    if estimator.strategy not in TABULAR_STRATEGIES:
+        raise DataError(
+            f"strategy={estimator.strategy!r} works on text only, and X is a table; use one "
+            f"of {', '.join(TABULAR_STRATEGIES)}."
+        )
+    frame = as_frame(X).reset_index(drop=True)
+    frame.columns = [str(c) for c in frame.columns]
+    y_arr = check_labels(y, len(frame), task=estimator._task)
+    targets = estimator._encode_targets(y_arr)
+    estimator.feature_names_in_ = np.array(frame.columns, dtype=object)
+    estimator.n_features_in_ = frame.shape[1]
+    estimator.text_column_ = None
+    estimator.modality_ = "tabular"
+    estimator.training_fingerprint_ = fingerprint_frame(frame, y_arr)
+    estimator.n_training_rows_ = len(frame)
+    estimator.lineage_ = {}
+    estimator.column_matching_ = None
+    n_outputs = estimator._n_outputs()
+    seed = estimator._seed()
+    backbone = estimator.backbone if estimator.backbone else None
+    settings = {
+        key: getattr(estimator, key)
+        for key in (
+            "source_weight",
+            "unfreeze_layers",
+            "layer_lr_decay",
+            "weight_decay",
+            "dropout",
+            "l2sp",
+            "validation_fraction",
+            "patience",
+        )
+    }
+    source_rows = source_y = scorer = None
+    if isinstance(source, tuple):
+        source_X, source_y, notes = _check_source_rows(estimator, source, frame)
+        source_rows, matching = align_source(
+            source_X, frame, mapping=estimator.column_mapping, backbone=backbone
+        )
+        estimator.column_matching_ = matching
+        estimator.lineage_["source"] = {
+            "kind": "rows",
+            "fingerprint": fingerprint_frame(source_X, source_y),
+            "n_rows": len(source_X),
+            **notes,
+        }
+    elif source is not None:
+        model = _load_source_model(source, estimator._task)
+        from graft.analysis.column_matching import match_columns
+
+        matching = match_columns(
+            _source_frame_for(model), frame, mapping=estimator.column_mapping, backbone=backbone
+        )
+        estimator.column_matching_ = matching
+        scorer = ModelSource(model, matching, estimator._task, getattr(estimator, "classes_", None))
+        estimator.lineage_["source"] = {
+            "kind": "model",
+            "fingerprint": model.training_fingerprint_,
+            "n_rows": model.n_training_rows_,
+            "strategy": model.strategy_,
+        }
+        if isinstance(source, str | os.PathLike):
+            estimator.lineage_["source"]["bundle"] = str(source)
+    problem = build_problem(
+        frame,
+        targets,
+        task=estimator._task,
+        n_outputs=n_outputs,
+        source_frame=source_rows,
+        y_source=source_y,
+        source_scorer=scorer,
+        settings=settings,
+        seed=seed,
+    )
+    if estimator.strategy == "auto":
+        model, scores, reason, chosen = select_and_fit(problem, time_budget=estimator.time_budget)
+    else:
+        model, scores, reason, chosen = fit_named(problem, estimator.strategy)
+    estimator.model_ = model
+    estimator.auto_scores_ = scores
+    estimator.choice_reason_ = reason
+    estimator.strategy_ = chosen
+
+
+def tabular_outputs(estimator, X) -> np.ndarray:
+    frame = as_frame(
+        X, columns=None if isinstance(X, pd.DataFrame) else estimator.feature_names_in_
+    )
+    frame.columns = [str(c) for c in frame.columns]
+    return estimator.model_.outputs(frame.reset_index(drop=True))

@@ -1,0 +1,77 @@
+"""Build a :class:`Problem` from user frames: match columns, encode, train the source model."""
+
+import numpy as np
+import pandas as pd
+
+from graft.analysis.column_matching import ColumnMatching, match_columns
+from graft.exceptions import DataError, SchemaError
+from graft.strategies.tabular.encoding import TabularEncoder
+from graft.strategies.tabular.problem import Problem
+
+__all__ = ["align_source", "build_problem"]
+
+
+def align_source(
+    source: pd.DataFrame, target: pd.DataFrame, *, mapping, backbone: str | None
+) -> tuple[pd.DataFrame, ColumnMatching]:
+    """Source rows renamed into the target's columns, and the matching that did it.
+
+    A matched pair whose kinds cannot meet (a number feeding a category) is not used: the
+    target column is left empty in the source rows, and the matching records why.
+    """
+    matching = match_columns(source, target, mapping=mapping, backbone=backbone)
+    aligned = matching.apply(source)
+    dropped = [m for m in matching.matches if not m.kind_compatible]
+    for match in dropped:
+        aligned[match.target] = np.nan
+    if len(dropped) == len(matching.matches):
+        raise SchemaError(
+            "Every matched source column has another kind than its target column ("
+            + ", ".join(
+                f"{m.source!r} ({m.source_kind}) -> {m.target!r} ({m.target_kind})"
+                for m in dropped[:5]
+            )
+            + "); pass a column mapping that pairs columns holding the same kind of values."
+        )
+    return aligned, matching
+
+
+def build_problem(
+    X: pd.DataFrame,
+    y: np.ndarray,
+    *,
+    task: str,
+    n_outputs: int,
+    source_frame: pd.DataFrame | None = None,
+    y_source: np.ndarray | None = None,
+    source_scorer=None,
+    settings: dict | None = None,
+    seed: int = 0,
+) -> Problem:
+    """Encode target (and aligned source) rows in one feature space; fit the source model.
+
+    ``source_frame`` must already be aligned to ``X``'s columns (see :func:`align_source`).
+    """
+    frames = [X] if source_frame is None else [X, source_frame]
+    try:
+        joined = pd.concat(frames, axis=0, ignore_index=True)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"Source and target rows cannot be put in one table ({exc}).") from exc
+    encoder = TabularEncoder.fit(joined, where="X" if source_frame is None else "X + source X")
+    problem = Problem(
+        task=task,
+        n_outputs=n_outputs,
+        encoder=encoder,
+        target=encoder.encode(X, where="X"),
+        y=y,
+        settings=dict(settings or {}),
+        seed=seed,
+    )
+    if source_frame is not None:
+        problem.source = encoder.encode(source_frame, where="source X")
+        problem.y_source = y_source
+        problem.fit_source_booster()
+    elif source_scorer is not None:
+        problem.source_scorer = source_scorer
+        problem.source_margin = source_scorer.margin(X)
+    return problem

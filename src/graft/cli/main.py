@@ -21,6 +21,7 @@ app = typer.Typer(
 )
 
 TASKS = ("classification", "regression")
+_TEXT_DEFAULT = "feature_extraction,fine_tune,hybrid,auto"
 
 
 def _friendly(command):
@@ -47,9 +48,13 @@ def _console():
     return console if console.is_terminal else Console(width=130)
 
 
-def _labelled_frame(path: Path, label: str, text_column: str | None, task: str):
+def _labelled_frame(
+    path: Path, label: str, text_column: str | None, task: str, strategy: str | None = None
+):
+    """(features, labels, text column): the text column for text, None for a table."""
     from graft.data.io import read_table
     from graft.data.validation import resolve_text_column
+    from graft.estimators.modality import TABULAR, detect_modality
 
     if task not in TASKS:
         raise DataError(f"--task {task!r} is unknown; use classification or regression.")
@@ -59,8 +64,57 @@ def _labelled_frame(path: Path, label: str, text_column: str | None, task: str):
             f"Label column {label!r} is not in {path} (columns: "
             f"{', '.join(map(str, frame.columns))}); pass the right --label."
         )
-    column = resolve_text_column(frame.drop(columns=[label]), text_column, str(path))
+    features = frame.drop(columns=[label])
+    if features.shape[1] == 0:
+        raise SchemaError(f"{path} has no column besides the label {label!r}; add features.")
+    if detect_modality(features, text_column=text_column, strategy=strategy) == TABULAR:
+        return features, frame[label], None
+    column = resolve_text_column(features, text_column, str(path))
     return frame[[column]], frame[label], column
+
+
+def _tabular_source(path: Path, label: str, task: str):
+    from graft.data.io import read_table
+
+    frame = read_table(path)
+    if label not in frame.columns:
+        raise SchemaError(
+            f"Label column {label!r} is not in the source data {path} (columns: "
+            f"{', '.join(map(str, frame.columns))}); pass --source-label."
+        )
+    if frame.shape[1] < 2:
+        raise SchemaError(f"Source data {path} has no column besides the label {label!r}.")
+    return frame.drop(columns=[label]), frame[label]
+
+
+def _any_source(
+    source_data: Path | None,
+    source_model: Path | None,
+    *,
+    label: str,
+    source_label: str | None,
+    text_column: str | None,
+    source_text_column: str | None,
+    task: str,
+):
+    """The ``source`` argument of fit: rows of a text or table source, or a bundle path."""
+    if source_data is not None and source_model is not None:
+        raise DataError("Pass either --source-data or --source, not both.")
+    if source_model is not None:
+        if text_column is not None:
+            raise DataError("--source (a saved model) works for tables only; use --source-data.")
+        return str(source_model)
+    if source_data is None:
+        return None
+    if text_column is None:
+        return _tabular_source(source_data, source_label or label, task)
+    return _source(source_data, source_label or label, text_column, source_text_column)
+
+
+def _print_matching(model, console) -> None:
+    matching = getattr(model, "column_matching_", None)
+    if matching is not None:
+        console.print(matching.as_table())
 
 
 def _source(path: Path | None, label: str, text_column: str, source_text_column: str | None):
@@ -99,33 +153,57 @@ def fit(
     text_column: Annotated[str | None, typer.Option(help="Column holding the text.")] = None,
     backbone: Annotated[str, typer.Option(help="Backbone name, folder or hub id.")] = "minilm-l6",
     strategy: Annotated[
-        str, typer.Option(help="auto, feature_extraction, fine_tune, hybrid or baseline.")
+        str,
+        typer.Option(
+            help="Text: auto, feature_extraction, fine_tune, hybrid, baseline. Tables: auto, "
+            "baseline, source_only, pooled, warm_start, stacking, fine_tune, instance."
+        ),
     ] = "auto",
     task: Annotated[str, typer.Option(help="classification or regression.")] = "classification",
     source_data: Annotated[
-        Path | None, typer.Option(help="Labelled source-domain data with the same label column.")
+        Path | None, typer.Option(help="Labelled source-domain data (texts or a table).")
+    ] = None,
+    source: Annotated[
+        Path | None, typer.Option(help="A tabular bundle trained on the source (model.graft).")
+    ] = None,
+    source_label: Annotated[
+        str | None, typer.Option(help="Label column of the source data if named differently.")
     ] = None,
     source_text_column: Annotated[
         str | None, typer.Option(help="Text column of the source data if named differently.")
     ] = None,
+    column_mapping: Annotated[
+        Path | None,
+        typer.Option(help="Tables: JSON or CSV file pairing target columns with source ones."),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     progress: Annotated[bool, typer.Option(help="Show progress bars.")] = True,
 ) -> None:
-    """Fit a transfer model on DATA and save it as a bundle."""
-    frame, labels, column = _labelled_frame(data, label, text_column, task)
-    source = _source(source_data, label, column, source_text_column)
+    """Fit a transfer model on DATA (texts or a table) and save it as a bundle."""
+    frame, labels, column = _labelled_frame(data, label, text_column, task, strategy)
+    source_arg = _any_source(
+        source_data,
+        source,
+        label=label,
+        source_label=source_label,
+        text_column=column,
+        source_text_column=source_text_column,
+        task=task,
+    )
     _check_out(out)
     model = _estimator(
         task,
         backbone=backbone,
         strategy=strategy,
         text_column=column,
+        column_mapping=None if column_mapping is None else str(column_mapping),
         random_state=seed,
         progress=progress,
     )
-    model.fit(frame, labels, source=source)
+    model.fit(frame, labels, source=source_arg)
     model.save(out)
     console = _console()
+    _print_matching(model, console)
     console.print(f"[bold]strategy:[/] {model.strategy_} — {model.choice_reason_}")
     console.print(f"saved bundle to {out} (fit {model.fit_seconds_:.1f}s)")
 
@@ -169,11 +247,21 @@ def evaluate(
     label: Annotated[str, typer.Option(help="Column holding the label.")],
     text_column: Annotated[str | None, typer.Option(help="Column holding the text.")] = None,
     backbone: Annotated[str, typer.Option(help="Backbone name, folder or hub id.")] = "minilm-l6",
-    strategies: Annotated[str, typer.Option(help="Comma-separated strategies to compare.")] = (
-        "feature_extraction,fine_tune,hybrid,auto"
-    ),
+    strategies: Annotated[
+        str,
+        typer.Option(
+            help="Comma-separated strategies to compare (tables default to "
+            "warm_start,pooled,stacking,auto)."
+        ),
+    ] = _TEXT_DEFAULT,
     task: Annotated[str, typer.Option(help="classification or regression.")] = "classification",
     source_data: Annotated[Path | None, typer.Option(help="Labelled source-domain data.")] = None,
+    source: Annotated[
+        Path | None, typer.Option(help="A tabular bundle trained on the source (model.graft).")
+    ] = None,
+    source_label: Annotated[
+        str | None, typer.Option(help="Label column of the source data if named differently.")
+    ] = None,
     source_text_column: Annotated[
         str | None, typer.Option(help="Text column of the source data if named differently.")
     ] = None,
@@ -186,19 +274,32 @@ def evaluate(
 ) -> None:
     """Compare transfer strategies with the from-scratch baseline on DATA."""
     import graft
-    from graft.estimators import STRATEGIES
+    from graft.estimators import STRATEGIES, TABULAR_STRATEGIES
 
     names = [s.strip() for s in strategies.split(",") if s.strip()]
-    unknown = [s for s in names if s not in STRATEGIES]
+    frame, labels, column = _labelled_frame(data, label, text_column, task, names[:1] and names[0])
+    known = STRATEGIES if column is not None else TABULAR_STRATEGIES
+    if column is None and strategies == _TEXT_DEFAULT:
+        names = ["warm_start", "pooled", "stacking", "auto"]
+    unknown = [s for s in names if s not in known]
     if unknown or not names:
         raise DataError(
-            f"--strategies has unknown names {unknown or names}; use {', '.join(STRATEGIES)}."
+            f"--strategies has unknown names {unknown or names}; use {', '.join(known)}."
         )
-    frame, labels, column = _labelled_frame(data, label, text_column, task)
-    source = _source(source_data, label, column, source_text_column)
+    source_arg = _any_source(
+        source_data,
+        source,
+        label=label,
+        source_label=source_label,
+        text_column=column,
+        source_text_column=source_text_column,
+        task=task,
+    )
     test = None
     if test_data is not None:
         test_frame, test_labels, _ = _labelled_frame(test_data, label, column, task)
+        if column is None:
+            test_frame = test_frame.reindex(columns=frame.columns)
         test = (test_frame, test_labels)
     if json_out is not None:
         _check_out(json_out)
@@ -206,7 +307,7 @@ def evaluate(
         names,
         frame,
         labels,
-        source=source,
+        source=source_arg,
         test=test,
         task=task,
         n_splits=splits,

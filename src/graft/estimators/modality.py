@@ -3,7 +3,8 @@
 One small function, so a new modality (images, audio) is one more branch here. Text keeps
 the behaviour it always had: a ``text_column``, a list / 1-D array / Series of strings, a
 DataFrame whose one text-like column holds free text, or a strategy only text has, all mean
-text. Every other DataFrame, and any 2-D numeric array, is a table.
+text. Every other DataFrame, and any 2-D numeric array, is a table; so is any input given
+to a strategy only tables have (``pooled``, ``warm_start``, ...).
 """
 
 from collections.abc import Sequence
@@ -16,6 +17,7 @@ __all__ = ["TABULAR", "TEXT", "detect_modality"]
 TEXT = "text"
 TABULAR = "tabular"
 TEXT_ONLY_STRATEGIES = ("feature_extraction", "hybrid")
+TABULAR_ONLY_STRATEGIES = ("source_only", "pooled", "warm_start", "stacking", "instance")
 
 
 def detect_modality(X, *, text_column=None, strategy=None) -> str:
@@ -31,6 +33,8 @@ def detect_modality(X, *, text_column=None, strategy=None) -> str:
     """
     if text_column is not None or strategy in TEXT_ONLY_STRATEGIES:
         return TEXT
+    if strategy in TABULAR_ONLY_STRATEGIES:
+        return TABULAR
     if isinstance(X, pd.DataFrame):
         return TEXT if _one_free_text_column(X) else TABULAR
     if isinstance(X, pd.Series):
@@ -57,7 +61,7 @@ def _one_free_text_column(frame: pd.DataFrame) -> bool:
         for c in frame.columns
         if pd.api.types.is_object_dtype(frame[c]) or pd.api.types.is_string_dtype(frame[c])
     ]
-    if len(texty) != 1 or frame.shape[1] > 2:
+    if len(texty) != 1:
         return False
     values = frame[texty[0]].dropna()
     values = values[values.map(lambda v: isinstance(v, str))]

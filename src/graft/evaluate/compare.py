@@ -9,6 +9,7 @@ from sklearn.base import clone
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 
 from graft.data.validation import check_labels, check_texts
+from graft.estimators.modality import TABULAR, detect_modality
 from graft.evaluate.report import CandidateResult, TransferReport
 from graft.exceptions import DataError
 
@@ -47,6 +48,14 @@ def _subset(X, rows):
     if hasattr(X, "iloc"):
         return X.iloc[rows]
     return [X[i] for i in rows] if isinstance(X, list) else np.asarray(X, dtype=object)[rows]
+
+
+def _n_rows(X, tabular: bool, text_column, where: str = "X") -> int:
+    if tabular:
+        from graft.estimators.tabular import as_frame
+
+        return len(as_frame(X, where=where))
+    return len(check_texts(X, text_column=text_column, where=where))
 
 
 def compare(
@@ -101,16 +110,20 @@ def compare(
     candidates = _candidates(estimator_or_strategies, task)
     overrides = {k: v for k, v in {"backbone": backbone, "text_column": text_column}.items() if v}
     texts_X = X
-    n_rows = len(check_texts(X, text_column=text_column))
-    y = check_labels(y, n_rows, task=task)
     template = next(iter(candidates.values()))
+    tabular = detect_modality(X, text_column=text_column, strategy=template.strategy) == TABULAR
+    n_rows = _n_rows(X, tabular, text_column)
+    y = check_labels(y, n_rows, task=task)
     models = {"baseline": clone(template).set_params(strategy="baseline", **overrides)}
+    if tabular and source is not None and "source_only" not in candidates:
+        # A table's source-only model is fitted like any strategy (it ignores target labels).
+        models["source_only"] = clone(template).set_params(strategy="source_only", **overrides)
     for name, est in candidates.items():
         if name != "baseline":
             models[name] = clone(est).set_params(**overrides) if overrides else clone(est)
     if test is not None:
         X_test, y_test = test
-        n_test = len(check_texts(X_test, text_column=text_column, where="test X"))
+        n_test = _n_rows(X_test, tabular, text_column, where="test X")
         y_test = check_labels(y_test, n_test, task=task, where="test y")
         splits = [(np.arange(n_rows), None, seed) for seed in range(n_splits)]
         evaluation = "seeds on a fixed test set"
@@ -132,7 +145,7 @@ def compare(
         name: {"scores": [], "fit": [], "predict": [], "notes": set()} for name in models
     }
     source_model = None
-    if source is not None:
+    if source is not None and not tabular:
         source_model = clone(template).set_params(strategy="feature_extraction", **overrides)
         started = time.perf_counter()
         source_model.fit(*source)
@@ -194,6 +207,8 @@ def compare(
         n_rows=n_rows,
         n_splits=len(splits),
         evaluation=evaluation,
-        baseline="baseline (TF-IDF + linear model, target rows only)",
+        baseline="baseline (LightGBM or linear model, target rows only)"
+        if tabular
+        else "baseline (TF-IDF + linear model, target rows only)",
         candidates=rows,
     )

@@ -13,7 +13,7 @@ from graft.strategies.tabular.problem import Problem
 
 __all__ = ["SHARES", "fit_pooled", "pooled_booster"]
 
-SHARES = ("rows", 3.0, 1.0)
+SHARES = ("rows", 3.0)
 """Total source weight / total target weight: ``"rows"`` gives every row weight 1."""
 
 

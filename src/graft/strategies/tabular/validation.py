@@ -25,7 +25,7 @@ MIN_ROWS = 6
 
 def repeats_for(n_rows: int) -> int:
     """More repeats for smaller tables: the folds are noisier and the fits cheaper."""
-    return 4 if n_rows <= 60 else 2 if n_rows <= 150 else 1
+    return 3 if n_rows <= 60 else 2 if n_rows <= 150 else 1
 
 
 def inner_splits(y: np.ndarray, task: str, seed: int, what: str) -> list[list[tuple]]:

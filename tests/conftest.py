@@ -8,6 +8,8 @@ import os
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 
+import numpy as np
+import pandas as pd
 import pytest
 
 POSITIVE = ["good", "great", "lovely", "excellent", "superb", "nice", "fine", "pleasant"]
@@ -79,3 +81,56 @@ def fitted(reviews, ratings, graft_env):
         return models[task, strategy]
 
     return get
+
+
+# ------------------------------------------------------------------ tables
+
+
+def _make_domain(
+    n: int,
+    *,
+    shift: float = 0.0,
+    seed: int = 0,
+    misleading: bool = False,
+    task: str = "classification",
+):
+    """A churn-like table: numbers, a category, a yes/no flag, some missing values.
+
+    The label depends on ``usage``, ``calls`` and ``plan`` the same way in every domain;
+    ``misleading`` makes it depend on two noise columns instead (a source whose knowledge
+    is useless to the target); ``shift`` moves the target's inputs.
+    """
+    rng = np.random.default_rng(seed)
+    usage = rng.normal(shift, 1.0, n)
+    calls = rng.poisson(2 + shift, n).astype(float)
+    plan = rng.choice(["basic", "plus", "pro"], n, p=[0.5, 0.3, 0.2])
+    promo = rng.choice(["yes", "no"], n)
+    noise = rng.normal(0, 1, n)
+    logit = 1.8 * usage - 0.9 * (calls - 2) + 1.2 * (plan == "pro") - 0.2 + 0.5 * noise
+    frame = pd.DataFrame({"usage": usage, "calls": calls, "plan": plan, "promo": promo})
+    # Columns unrelated to the label: a few target rows cannot tell them apart from signal.
+    for i in range(6):
+        frame[f"noise{i}"] = rng.normal(0, 1, n)
+    if misleading:
+        logit = 2.0 * frame["noise0"].to_numpy() - 2.0 * frame["noise1"].to_numpy()
+    frame.loc[rng.random(n) < 0.1, "calls"] = np.nan
+    if task == "regression":
+        return frame, pd.Series(logit, name="value")
+    label = np.where(logit > 0, "churn", "stay")
+    return frame, pd.Series(label, name="label")
+
+
+@pytest.fixture(scope="session")
+def make_domain():
+    """``make_domain(n, shift=, seed=, misleading=, task=)``: a synthetic churn-like table and labels."""
+    return _make_domain
+
+
+@pytest.fixture(scope="session")
+def shifted_tables():
+    """(source X, source y, target X, target y, test X, test y): 400 source rows, 60 target
+    rows and 300 test rows from a shifted target domain."""
+    source = _make_domain(400, seed=1)
+    target = _make_domain(60, shift=0.7, seed=2)
+    test = _make_domain(300, shift=0.7, seed=3)
+    return (*source, *target, *test)

@@ -203,7 +203,8 @@ def _fit_tabular(estimator, X, y, source) -> None:
     estimator.column_matching_ = None
     n_outputs = estimator._n_outputs()
     seed = estimator._seed()
-    backbone = estimator.backbone if estimator.backbone else None
+    # The text backbone matches column names by meaning; None (or "none") matches by name.
+    backbone = None if estimator.backbone in (None, "", "none") else estimator.backbone
     settings = {
         key: getattr(estimator, key)
         for key in (

@@ -9,8 +9,11 @@ variant, add whichever variant (possibly the same one again) most improves the b
 score, and keep the best prefix of at most ``ENSEMBLE_STEPS`` picks. Blending a strong
 source model with a target-side model is often better than either alone.
 
-The negative-transfer guard: if the chosen ensemble does not score at least as well as the
-better target-only baseline on the same folds, that baseline is returned instead. The
+The negative-transfer guard: the chosen ensemble must beat the better target-only baseline
+on the same folds by more than half the standard error of that difference (a paired
+bootstrap over target rows of the two out-of-fold predictions); otherwise the baseline is
+returned. A plain "not lower" test would let a useless source through whenever noise
+favours it (stacking with an uninformative source score is the target model plus noise). The
 choice, the weights and every variant's score are in ``choice_reason_`` and
 ``auto_scores_``.
 """
@@ -31,7 +34,12 @@ from graft.strategies.tabular.candidates import (
 from graft.strategies.tabular.model import TabularModel
 from graft.strategies.tabular.pooled import pooled_booster, share_name
 from graft.strategies.tabular.problem import Problem
-from graft.strategies.tabular.validation import inner_splits, oof_predictions, repeat_scores
+from graft.strategies.tabular.validation import (
+    inner_splits,
+    oof_predictions,
+    repeat_scores,
+    score,
+)
 
 __all__ = ["AUTO_ORDER", "ENSEMBLE_STEPS", "fit_named", "select_and_fit"]
 
@@ -47,6 +55,9 @@ AUTO_ORDER = (
 )
 """Candidates of ``auto`` in order of cost; the costly ones are skipped past the budget."""
 ENSEMBLE_STEPS = 5
+GUARD_SE = 0.5
+"""Standard errors by which transfer must beat the target-only baseline in validation."""
+BOOTSTRAP = 200
 
 
 def _metric(problem: Problem) -> str:
@@ -135,8 +146,11 @@ def select_and_fit(problem: Problem, *, time_budget: float | None = 600.0):
     guard = table[baseline]["mean"]
     metric = _metric(problem)
     n_folds = f"{len(splits)}x{len(splits[0])}-fold"
-    if ensemble_score < guard:
-        picks, ensemble_score = Counter({baseline: 1}), guard
+    if any(v not in BASELINES for v in picks):
+        blend = sum(oof[v] * c for v, c in picks.items()) / sum(picks.values())
+        se = _paired_se(problem, blend, oof[baseline])
+        if ensemble_score - guard <= GUARD_SE * se:
+            picks, ensemble_score = Counter({baseline: 1}), guard
     transfer = any(v not in BASELINES for v in picks)
     steps = sum(picks.values())
     variants = sorted(picks, key=lambda v: -picks[v])
@@ -147,14 +161,14 @@ def select_and_fit(problem: Problem, *, time_budget: float | None = 600.0):
     if transfer:
         reason = (
             f"the blend [{described}] had the best {n_folds} inner-validation {metric} "
-            f"({ensemble_score:.3f}), not below the better target-only baseline {baseline} "
-            f"({guard:.3f})"
+            f"({ensemble_score:.3f}) and beat the better target-only baseline {baseline} "
+            f"({guard:.3f}) by more than {GUARD_SE:g} standard error"
         )
     else:
         reason = (
             f"no transfer variant or blend beat the target-only baseline {baseline} "
-            f"({guard:.3f} {metric}) in {n_folds} inner validation, so it was kept "
-            "(negative-transfer guard)"
+            f"({guard:.3f} {metric}) by more than {GUARD_SE:g} standard error in {n_folds} "
+            "inner validation, so the baseline was kept (negative-transfer guard)"
         )
     scores = {
         **table,
@@ -162,6 +176,21 @@ def select_and_fit(problem: Problem, *, time_budget: float | None = 600.0):
     }
     scores.update({name: {"skipped": why} for name, why in skipped.items()})
     return _model(problem, members, weights), scores, reason, chosen
+
+
+def _paired_se(problem: Problem, a: np.ndarray, b: np.ndarray) -> float:
+    """Bootstrap standard error of score(a) - score(b) over target rows (repeats averaged)."""
+    y, pa, pb = problem.y, a.mean(axis=0), b.mean(axis=0)
+    rng = np.random.default_rng(problem.seed)
+    diffs = []
+    for _ in range(BOOTSTRAP):
+        rows = rng.integers(0, len(y), len(y))
+        if problem.task == "classification" and len(np.unique(y[rows])) < 2:
+            continue
+        diffs.append(
+            score(problem.task, y[rows], pa[rows]) - score(problem.task, y[rows], pb[rows])
+        )
+    return float(np.std(diffs)) if len(diffs) > 1 else 0.0
 
 
 def _need_words(need: str | None) -> str:

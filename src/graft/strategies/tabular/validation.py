@@ -75,7 +75,9 @@ def score(task: str, y: np.ndarray, pred: np.ndarray) -> float:
         return float(r2_score(y, pred))
     if pred.shape[1] == 2:
         return float(roc_auc_score(y, pred[:, 1]))
-    return -float(log_loss(y, np.clip(pred, 1e-7, 1.0), labels=np.arange(pred.shape[1])))
+    clipped = np.clip(pred, 1e-7, 1.0)
+    clipped = clipped / clipped.sum(axis=1, keepdims=True)
+    return -float(log_loss(y, clipped, labels=np.arange(pred.shape[1])))
 
 
 def repeat_scores(task: str, y: np.ndarray, oof: np.ndarray) -> np.ndarray:

@@ -1,0 +1,350 @@
+"""The ``graft`` command line on tables: fit with source rows or a source bundle, column
+mappings, predict, evaluate, and every bad input ending in one line and exit code 2."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import graft
+from graft.cli.main import app
+
+runner = CliRunner()
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def _ok(result):
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _fails(result, *needles):
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.output
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory, make_domain):
+    root = tmp_path_factory.mktemp("tabular-cli")
+    Xs, ys = make_domain(300, seed=1)
+    Xt, yt = make_domain(40, shift=0.5, seed=2)
+    Xn, yn = make_domain(30, shift=0.5, seed=3)
+    paths = {
+        "source": root / "source.csv",
+        "target": root / "target.csv",
+        "new": root / "new.csv",
+        "renamed": root / "renamed_source.csv",
+    }
+    Xs.assign(label=ys).to_csv(paths["source"], index=False)
+    Xt.assign(label=yt).to_csv(paths["target"], index=False)
+    Xn.assign(label=yn).to_csv(paths["new"], index=False)
+    renamed = Xs.rename(columns={"usage": "Usage_Minutes", "plan": "tariff", "promo": "Promo"})
+    renamed.drop(columns=["noise5"]).assign(churned=ys).to_csv(paths["renamed"], index=False)
+    return root, paths
+
+
+def test_fit_with_source_rows_then_predict(files):
+    root, paths = files
+    out = root / "pooled.graft"
+
+    text = _ok(
+        invoke(
+            "fit",
+            paths["target"],
+            "--label",
+            "label",
+            "--out",
+            out,
+            "--source-data",
+            paths["source"],
+            "--strategy",
+            "pooled",
+            "--backbone",
+            "none",
+            "--no-progress",
+        )
+    )
+    predictions = root / "predictions.csv"
+    _ok(invoke("predict", out, paths["new"], "--out", predictions))
+
+    assert "strategy: pooled" in text
+    assert "Column matching" in text
+    frame = pd.read_csv(predictions)
+    assert {"prediction", "proba_churn", "proba_stay"} <= set(frame.columns)
+    assert len(frame) == 30
+    model = graft.load(out)
+    assert model.modality_ == "tabular"
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["input_schema"]["kind"] == "tabular"
+    assert manifest["model"]["members"][0]["file"] == "member_0.txt"
+
+
+def test_fit_with_other_column_names_and_a_mapping_file(files):
+    root, paths = files
+    mapping = root / "mapping.json"
+    mapping.write_text(json.dumps({"plan": "tariff"}))
+    out = root / "mapped.graft"
+
+    text = _ok(
+        invoke(
+            "fit",
+            paths["target"],
+            "--label",
+            "label",
+            "--out",
+            out,
+            "--source-data",
+            paths["renamed"],
+            "--source-label",
+            "churned",
+            "--column-mapping",
+            mapping,
+            "--strategy",
+            "stacking",
+            "--backbone",
+            "none",
+            "--no-progress",
+        )
+    )
+
+    model = graft.load(out)
+    methods = {m.target: (m.source, m.method) for m in model.column_matching_.matches}
+    assert methods["plan"] == ("tariff", "user")
+    assert methods["usage"] == ("Usage_Minutes", "normalised")
+    assert "noise5" in model.column_matching_.unmatched_target
+    assert "tariff" in text
+
+
+def test_fit_with_a_source_bundle(files):
+    root, paths = files
+    source_bundle = root / "source-model.graft"
+    _ok(
+        invoke(
+            "fit",
+            paths["source"],
+            "--label",
+            "label",
+            "--out",
+            source_bundle,
+            "--strategy",
+            "baseline",
+            "--backbone",
+            "none",
+            "--no-progress",
+        )
+    )
+    out = root / "from-bundle.graft"
+
+    _ok(
+        invoke(
+            "fit",
+            paths["target"],
+            "--label",
+            "label",
+            "--out",
+            out,
+            "--source",
+            source_bundle,
+            "--strategy",
+            "warm_start",
+            "--backbone",
+            "none",
+            "--no-progress",
+        )
+    )
+    predictions = root / "from-bundle.csv"
+    _ok(invoke("predict", out, paths["new"], "--out", predictions))
+
+    assert (out / "source.graft" / "manifest.json").is_file()
+    assert graft.load(out).lineage_["source"]["kind"] == "model"
+    assert len(pd.read_csv(predictions)) == 30
+
+
+def test_evaluate_tables(files):
+    root, paths = files
+    report = root / "report.json"
+
+    text = _ok(
+        invoke(
+            "evaluate",
+            paths["target"],
+            "--label",
+            "label",
+            "--source-data",
+            paths["source"],
+            "--strategies",
+            "source_only,pooled",
+            "--splits",
+            "2",
+            "--backbone",
+            "none",
+            "--json",
+            report,
+        )
+    )
+
+    names = [c["name"] for c in json.loads(report.read_text())["candidates"]]
+    assert names == ["baseline", "source_only", "pooled"]
+    assert "LightGBM or linear model" in text
+
+
+# ------------------------------------------------------------------ bad input
+def test_label_missing_in_source(files):
+    root, paths = files
+    result = invoke(
+        "fit",
+        paths["target"],
+        "--label",
+        "label",
+        "--out",
+        root / "x.graft",
+        "--source-data",
+        paths["renamed"],
+        "--backbone",
+        "none",
+    )
+    _fails(result, "'label'", "--source-label")
+    assert not (root / "x.graft").exists()
+
+
+def test_no_matchable_columns(files, tmp_path):
+    _, paths = files
+    other = tmp_path / "other.csv"
+    pd.DataFrame({"alpha": np.arange(20.0), "label": ["churn", "stay"] * 10}).to_csv(
+        other, index=False
+    )
+    result = invoke(
+        "fit",
+        paths["target"],
+        "--label",
+        "label",
+        "--out",
+        tmp_path / "x.graft",
+        "--source-data",
+        other,
+        "--backbone",
+        "none",
+    )
+    _fails(result, "No column of the source table matches")
+    assert not (tmp_path / "x.graft").exists()
+
+
+def test_source_bundle_of_another_task(files, tmp_path):
+    _, paths = files
+    source = pd.read_csv(paths["source"]).assign(value=np.arange(300.0))
+    source_csv = tmp_path / "regression.csv"
+    source.drop(columns=["label"]).to_csv(source_csv, index=False)
+    bundle = tmp_path / "regressor.graft"
+    _ok(
+        invoke(
+            "fit",
+            source_csv,
+            "--label",
+            "value",
+            "--task",
+            "regression",
+            "--out",
+            bundle,
+            "--strategy",
+            "baseline",
+            "--backbone",
+            "none",
+            "--no-progress",
+        )
+    )
+
+    result = invoke(
+        "fit",
+        paths["target"],
+        "--label",
+        "label",
+        "--out",
+        tmp_path / "x.graft",
+        "--source",
+        bundle,
+        "--backbone",
+        "none",
+    )
+
+    _fails(result, "regression model", "classification")
+
+
+def test_too_few_rows_for_auto(tmp_path, make_domain):
+    X, y = make_domain(12, seed=4)
+    y = pd.Series(["stay"] * 11 + ["churn"])
+    data = tmp_path / "few.csv"
+    X.assign(label=y).to_csv(data, index=False)
+
+    result = invoke(
+        "fit", data, "--label", "label", "--out", tmp_path / "x.graft", "--backbone", "none"
+    )
+
+    _fails(result, "at least 2 labelled target rows of every class")
+
+
+def test_mixed_type_garbage_column(files, tmp_path):
+    _, paths = files
+    frame = pd.read_csv(paths["target"])
+    frame["usage"] = frame["usage"].astype(object)
+    frame.loc[3, "usage"] = "n/a?"
+    data = tmp_path / "garbage.csv"
+    frame.to_csv(data, index=False)
+
+    result = invoke(
+        "fit",
+        data,
+        "--label",
+        "label",
+        "--out",
+        tmp_path / "x.graft",
+        "--strategy",
+        "baseline",
+        "--backbone",
+        "none",
+    )
+
+    _fails(result, "'usage'", "mostly numbers")
+
+
+def test_both_source_options(files, tmp_path):
+    _, paths = files
+    result = invoke(
+        "fit",
+        paths["target"],
+        "--label",
+        "label",
+        "--out",
+        tmp_path / "x.graft",
+        "--source-data",
+        paths["source"],
+        "--source",
+        tmp_path / "m.graft",
+    )
+    _fails(result, "either --source-data or --source")
+
+
+def test_text_strategy_on_a_table(files, tmp_path):
+    _, paths = files
+    result = invoke(
+        "fit",
+        paths["target"],
+        "--label",
+        "label",
+        "--out",
+        tmp_path / "x.graft",
+        "--strategy",
+        "pooled",
+        "--backbone",
+        "none",
+    )
+    _fails(result, "no source was given")

@@ -48,7 +48,7 @@ def files(tmp_path_factory, make_domain):
     Xs.assign(label=ys).to_csv(paths["source"], index=False)
     Xt.assign(label=yt).to_csv(paths["target"], index=False)
     Xn.assign(label=yn).to_csv(paths["new"], index=False)
-    renamed = Xs.rename(columns={"usage": "Usage_Minutes", "plan": "tariff", "promo": "Promo"})
+    renamed = Xs.rename(columns={"usage": "USAGE", "plan": "tariff", "promo": "Promo"})
     renamed.drop(columns=["noise5"]).assign(churned=ys).to_csv(paths["renamed"], index=False)
     return root, paths
 
@@ -120,7 +120,7 @@ def test_fit_with_other_column_names_and_a_mapping_file(files):
     model = graft.load(out)
     methods = {m.target: (m.source, m.method) for m in model.column_matching_.matches}
     assert methods["plan"] == ("tariff", "user")
-    assert methods["usage"] == ("Usage_Minutes", "normalised")
+    assert methods["usage"] == ("USAGE", "normalised")
     assert "noise5" in model.column_matching_.unmatched_target
     assert "tariff" in text
 

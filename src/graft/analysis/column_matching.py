@@ -79,7 +79,6 @@ _KIND_GROUP = {
     "boolean": "label",
     "categorical": "label",
 }
-_BOOLEAN_WORDS = frozenset({"0", "1", "true", "false", "yes", "no", "y", "n", "t", "f"})
 _CASE_OR_DIGIT_BOUNDARY = re.compile(
     r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])"
 )
@@ -235,8 +234,11 @@ def column_kind(values: pd.Series) -> ColumnKind:
     """The kind of a column's values: ``"numeric"``, ``"boolean"``, ``"categorical"`` or
     ``"datetime"``.
 
-    Booleans are bool columns, and numeric or text columns whose values are all 0/1 or
-    yes/no/true/false (the same flag is often stored either way).
+    The same rules as the tabular schema (:func:`graft.data.tabular.infer_schema`), so a
+    column is matched as the kind the model will encode it as: booleans are bool columns,
+    and numeric or text columns whose two values are 0/1 or yes/no/true/false (the same
+    flag is often stored either way). Dates, which the schema refuses, are ``"datetime"``;
+    a constant or empty column is numeric when its dtype is, categorical otherwise.
 
     Examples
     --------
@@ -244,21 +246,18 @@ def column_kind(values: pd.Series) -> ColumnKind:
     >>> [column_kind(pd.Series(v)) for v in ([1.5, 2.0], [0, 1, 1], ["yes", "no"], ["a", "b"])]
     ['numeric', 'boolean', 'boolean', 'categorical']
     """
-    dtype = values.dtype
-    if pd.api.types.is_bool_dtype(dtype):
-        return "boolean"
-    if pd.api.types.is_datetime64_any_dtype(dtype):
+    from graft.data.tabular import ColumnKind as SchemaKind
+    from graft.data.tabular import infer_schema
+
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return "datetime"
-    present = values.dropna()
-    if pd.api.types.is_numeric_dtype(dtype):
-        if len(present) and present.isin([0, 1]).all():
-            return "boolean"
-        return "numeric"
-    if len(present):
-        levels = pd.unique(present)
-        if len(levels) <= 2 and {str(v).strip().lower() for v in levels} <= _BOOLEAN_WORDS:
-            return "boolean"
-    return "categorical"
+    try:
+        kind = infer_schema(values.to_frame(name="column")).columns[0].kind
+    except DataError:  # mostly numbers with some text: a user mapping may still pair it
+        return "categorical"
+    if kind in (SchemaKind.NUMERIC, SchemaKind.BOOLEAN, SchemaKind.CATEGORICAL):
+        return kind.value
+    return "numeric" if pd.api.types.is_numeric_dtype(values.dtype) else "categorical"
 
 
 def kinds_compatible(target_kind: str, source_kind: str) -> bool:

@@ -52,6 +52,7 @@ test: install-dev lint
 bench: install-bench
 	GRAFT_NUM_THREADS=$${GRAFT_NUM_THREADS:-1} $(BIN)/python benchmarks/threads.py
 	GRAFT_NUM_THREADS=$${GRAFT_NUM_THREADS:-1} $(BIN)/python benchmarks/text_sentiment.py
+	GRAFT_NUM_THREADS=$${GRAFT_NUM_THREADS:-1} $(BIN)/python benchmarks/tabular.py
 	$(BIN)/python benchmarks/render.py
 
 clean:

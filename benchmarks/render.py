@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
+from render_tabular import tabular_section
+
 HERE = Path(__file__).parent
 RESULTS = HERE / "results"
 
@@ -194,6 +196,7 @@ def main() -> None:
             f"{t['second_fit_s']:.2f}s ({t['cache_speedup']:.0f}× faster).",
             "",
         ]
+    out += tabular_section(RESULTS)
     (HERE / "RESULTS.md").write_text("\n".join(out))
     print(f"wrote {HERE / 'RESULTS.md'}")
 

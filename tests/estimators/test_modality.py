@@ -1,0 +1,53 @@
+"""Which inputs are text and which are tables."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from graft.estimators.modality import TABULAR, TEXT, detect_modality
+
+REVIEWS = ["the film was good", "this phone was awful", "our hotel was lovely"]
+
+
+@pytest.mark.parametrize(
+    ("X", "kwargs", "expected"),
+    [
+        (REVIEWS, {}, TEXT),
+        (np.array(REVIEWS), {}, TEXT),
+        (pd.Series(REVIEWS), {}, TEXT),
+        (pd.DataFrame({"review": REVIEWS}), {}, TEXT),
+        (pd.DataFrame({"review": REVIEWS, "stars": [5, 1, 4]}), {}, TEXT),
+        (pd.DataFrame({"a": ["x", "y", "z"], "b": ["u", "v", "w"]}), {"text_column": "a"}, TEXT),
+        (pd.DataFrame({"stars": [1, 2, 3]}), {"strategy": "feature_extraction"}, TEXT),
+        (pd.DataFrame({"age": [31, 45, 52], "plan": ["a", "b", "a"]}), {}, TABULAR),
+        (pd.DataFrame({"plan": ["basic", "plus", "basic"]}), {}, TABULAR),
+        (pd.DataFrame({"review": REVIEWS, "plan": ["a", "b", "a"]}), {}, TABULAR),
+        (pd.DataFrame({"review": REVIEWS}), {"strategy": "pooled"}, TABULAR),
+        (np.zeros((3, 4)), {}, TABULAR),
+        (np.zeros((3, 1)), {}, TABULAR),
+        ([[1.0, 2.0], [3.0, 4.0]], {}, TABULAR),
+    ],
+)
+def test_detect_modality(X, kwargs, expected):
+    assert detect_modality(X, **kwargs) == expected
+
+
+def test_tabular_strategy_on_text_is_a_clear_error():
+    from graft import TransferClassifier
+    from graft.exceptions import DataError
+
+    with pytest.raises(DataError, match="tables only"):
+        TransferClassifier(strategy="stacking", text_column="review").fit(
+            pd.DataFrame({"review": REVIEWS}), [1, 0, 1]
+        )
+
+
+def test_text_strategy_on_a_table_is_a_clear_error():
+    from graft import TransferClassifier
+    from graft.exceptions import DataError
+
+    X = pd.DataFrame({"age": [31, 45, 52, 60], "plan": ["a", "b", "a", "b"]})
+    from graft.estimators.tabular import fit_tabular
+
+    with pytest.raises(DataError, match="text only"):
+        fit_tabular(TransferClassifier(strategy="hybrid"), X, [1, 0, 1, 0], None)

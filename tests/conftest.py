@@ -122,7 +122,7 @@ def _make_domain(
 
 @pytest.fixture(scope="session")
 def make_domain():
-    """``make_domain(n, shift=, seed=, misleading=, task=)``: a synthetic churn-like table and labels."""
+    """``make_domain(n, shift=, seed=, misleading=, task=)``: a synthetic table and labels."""
     return _make_domain
 
 

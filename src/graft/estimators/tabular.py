@@ -129,7 +129,7 @@ def _load_source_model(source, task: str):
     return source
 
 
-def _check_source_rows(estimator, source, X: pd.DataFrame):
+def _check_source_rows(estimator, source):
     if not (isinstance(source, tuple) and len(source) == 2):
         raise DataError(
             "source must be a tuple (X_source, y_source) of labelled source-domain rows, or "
@@ -220,7 +220,7 @@ def _fit_tabular(estimator, X, y, source) -> None:
     }
     source_rows = source_y = scorer = None
     if isinstance(source, tuple):
-        source_X, source_y, notes = _check_source_rows(estimator, source, frame)
+        source_X, source_y, notes = _check_source_rows(estimator, source)
         source_rows, matching = align_source(
             source_X, frame, mapping=estimator.column_mapping, backbone=backbone
         )

@@ -78,10 +78,11 @@ def compare(
     ----------
     estimator_or_strategies : estimator, strategy name, list of either, or dict name->estimator
         The candidates. The TF-IDF baseline is always added (as ``"baseline"``).
-    X, y : texts and labels of the target task.
+    X, y : texts or a table, and labels, of the target task.
     source : tuple (X_source, y_source), optional
-        Labelled source-domain rows, given to every candidate's ``fit``; a
-        ``source_only`` row (frozen features + head trained on the source alone) is added.
+        Labelled source-domain rows (for tables also a saved bundle), given to every
+        candidate's ``fit``; a ``source_only`` row is added (texts: frozen features + head
+        trained on the source alone; tables: the ``source_only`` strategy).
     test : tuple (X_test, y_test), optional
         A fixed held-out set. Each of the ``n_splits`` repeats then fits on all of
         ``X, y`` with a different seed and scores on ``test``. Without it, the repeats are

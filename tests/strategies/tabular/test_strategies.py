@@ -117,8 +117,8 @@ def test_regressor(make_domain, strategy):
 
 
 def test_multiclass_and_a_class_the_source_never_saw(make_domain):
-    X, y = make_domain(300, seed=1)
-    Xs, ys = make_domain(300, seed=2)
+    X, _ = make_domain(300, seed=1)
+    Xs, _ = make_domain(300, seed=2)
     usage = X["usage"].to_numpy()
     labels = np.where(usage > 1.0, "high", np.where(usage < -0.5, "low", "mid"))
     source_labels = np.where(Xs["usage"] > -0.5, "mid", "low")  # no "high" in the source

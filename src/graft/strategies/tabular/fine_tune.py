@@ -73,7 +73,7 @@ class TabularMLP(nn.Module):
 
 
 def _run(net, encoded: Encoded, y, train_idx, val_idx, task, config, seed):
-    numeric, codes = torch.as_tensor(encoded.numeric), torch.as_tensor(encoded.codes)
+    numeric, codes = torch.from_numpy(encoded.numeric), torch.from_numpy(encoded.codes)
     if task == "regression":
         targets = torch.as_tensor(
             (y - net.config["target_mean"]) / net.config["target_scale"], dtype=torch.float32
@@ -82,7 +82,7 @@ def _run(net, encoded: Encoded, y, train_idx, val_idx, task, config, seed):
         def loss_fn(out, t):
             return nn.functional.mse_loss(out[:, 0], t)
     else:
-        targets = torch.as_tensor(y, dtype=torch.long)
+        targets = torch.as_tensor(np.array(y), dtype=torch.long)
         loss_fn = nn.functional.cross_entropy
     return train(
         network=net,

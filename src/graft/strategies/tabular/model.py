@@ -85,7 +85,6 @@ class TabularModel:
     members: list[Member]
     weights: list[float]
     source_booster: object = None
-    source_rounds: int | None = None
     source_scorer: object = None
 
     def source_margin(self, frame: pd.DataFrame, encoded: Encoded) -> np.ndarray | None:
@@ -95,7 +94,7 @@ class TabularModel:
         if self.source_booster is None:
             return None
         n = 1 if self.task == "regression" or self.n_outputs == 2 else self.n_outputs
-        return margin(self.source_booster, encoded.dense, n_outputs=n, rounds=self.source_rounds)
+        return margin(self.source_booster, encoded.dense, n_outputs=n)
 
     def outputs(self, frame: pd.DataFrame) -> np.ndarray:
         encoded = self.encoder.encode(frame)

@@ -193,9 +193,11 @@ def test_evaluate_tables(files):
         )
     )
 
-    names = [c["name"] for c in json.loads(report.read_text())["candidates"]]
-    assert names == ["baseline", "source_only", "pooled"]
+    saved = json.loads(report.read_text())
+    assert [c["name"] for c in saved["candidates"]] == ["baseline", "source_only", "pooled"]
     assert "LightGBM or linear model" in text
+    assert "Column matching" in text
+    assert len(saved["column_matching"]["matches"]) == 10
 
 
 # ------------------------------------------------------------------ bad input

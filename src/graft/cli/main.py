@@ -315,7 +315,10 @@ def evaluate(
         backbone=backbone,
         text_column=column,
     )
-    _console().print(report.table())
+    console = _console()
+    if report.matching_table() is not None:
+        console.print(report.matching_table())
+    console.print(report.table())
     if json_out is not None:
         report.save_json(json_out)
         _console().print(f"report saved to {json_out}")

@@ -152,6 +152,7 @@ def compare(
         source_model.fit(*source)
         source_fit = time.perf_counter() - started
         results["source_only"] = {"scores": [], "fit": [source_fit], "predict": [], "notes": set()}
+    matching = None
     for train_rows, test_rows, seed in splits:
         X_train, y_train = _subset(texts_X, train_rows), y[train_rows]
         if test_rows is None:
@@ -168,6 +169,8 @@ def compare(
             results[name]["predict"].append(time.perf_counter() - started)
             if fitted.strategy == "auto":
                 results[name]["notes"].add(f"chose {fitted.strategy_}")
+            if matching is None and getattr(fitted, "column_matching_", None) is not None:
+                matching = fitted.column_matching_.to_dict()
         if source_model is not None:
             started = time.perf_counter()
             results["source_only"]["scores"].append(float(source_model.score(X_eval, y_eval)))
@@ -212,4 +215,5 @@ def compare(
         if tabular
         else "baseline (TF-IDF + linear model, target rows only)",
         candidates=rows,
+        column_matching=matching,
     )

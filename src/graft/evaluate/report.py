@@ -43,6 +43,8 @@ class TransferReport:
     evaluation: str
     baseline: str
     candidates: list[CandidateResult]
+    column_matching: dict | None = None
+    """Tables with a source: how source columns were matched to target columns."""
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -88,6 +90,19 @@ class TransferReport:
                 f"{c.predict_seconds:.2f}",
             )
         return table
+
+    def matching_table(self):
+        """The column matching as a Rich table, or None without one."""
+        if self.column_matching is None:
+            return None
+        from graft.analysis.column_matching import ColumnMatch, ColumnMatching
+
+        data = self.column_matching
+        matching = ColumnMatching(
+            matches=[ColumnMatch(**m) for m in data["matches"]],
+            **{k: v for k, v in data.items() if k != "matches"},
+        )
+        return matching.as_table()
 
     def __str__(self) -> str:
         from rich.console import Console

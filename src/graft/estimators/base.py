@@ -308,6 +308,10 @@ class TransferClassifier(ClassifierMixin, _TransferEstimator):
         Head for frozen features (default logistic regression).
     text_column : str, optional
         Column holding the text when ``X`` is a DataFrame.
+    column_mapping : dict, str or Path, optional
+        Tables only: ``{target column: source column}`` (or a JSON / CSV file of such
+        pairs) overriding the automatic column matching; a None source keeps a target
+        column unmatched. The matching used is in ``column_matching_``.
     source_weight : "auto" or float, default="auto"
         Total weight of source rows relative to target rows; "auto" chooses it by
         cross-validation on the target rows (0 means the source is ignored).
@@ -327,6 +331,14 @@ class TransferClassifier(ClassifierMixin, _TransferEstimator):
         Show progress bars for embedding and epochs.
     random_state : int, optional
         Seed; the same seed gives the same model.
+
+    Tables
+    ------
+    On a DataFrame of features (or a 2-D array) the strategies are ``auto``, ``baseline``,
+    ``source_only``, ``pooled``, ``warm_start``, ``stacking``, ``fine_tune`` (an MLP with
+    categorical embeddings) and ``instance``; ``source`` is ``(X_source, y_source)`` or a
+    saved tabular bundle, and ``backbone`` matches differing column names by meaning (None
+    matches by name only). See :mod:`graft.estimators.tabular_auto` for ``auto``.
 
     Examples
     --------

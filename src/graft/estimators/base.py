@@ -332,9 +332,9 @@ class TransferClassifier(ClassifierMixin, _TransferEstimator):
     random_state : int, optional
         Seed; the same seed gives the same model.
 
-    Tables
-    ------
-    On a DataFrame of features (or a 2-D array) the strategies are ``auto``, ``baseline``,
+    Notes
+    -----
+    Tables: on a DataFrame of features (or a 2-D array) the strategies are ``auto``, ``baseline``,
     ``source_only``, ``pooled``, ``warm_start``, ``stacking``, ``fine_tune`` (an MLP with
     categorical embeddings) and ``instance``; ``source`` is ``(X_source, y_source)`` or a
     saved tabular bundle, and ``backbone`` matches differing column names by meaning (None

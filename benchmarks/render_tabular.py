@@ -173,4 +173,29 @@ def tabular_section(results: Path) -> list[str]:
     ]
     for data in datasets:
         out += _task_table(data)
-    return out + _quality(datasets)
+    return out + _quality(datasets) + NOTES
+
+
+NOTES = [
+    "### How auto's rule was chosen, and what was seen afterwards",
+    "",
+    "- The selection rule (out-of-fold predictions on repeated stratified folds shared by "
+    "all variants, greedy ensemble selection) was chosen on development seeds 100–104 of "
+    "Hungary and VA (same target populations, other samples), never on seeds 0–4 above. On "
+    "those development runs the greedy ensemble was ahead of the single best variant and "
+    "of a two-model blend.",
+    "- The half-standard-error margin of the guard was added afterwards so that a useless "
+    "source (a synthetic one whose labels ignore the features the target depends on) leads "
+    "`auto` to a target-only model, as the issue's guard test asks; on the development "
+    "seeds it cost about 0.003 mean AUC.",
+    "- Measured after the run above, on test splits (so not used to change the code): with "
+    "the margin set to 0 the six guard decisions among the nine quality cells would have "
+    "given 0.715 / 0.673 instead of 0.659 / 0.497 (VA N=25, seeds 0 and 4), 0.877 instead "
+    "of 0.867 (Hungary N=50, seed 3) and 0.893 / 0.872 instead of 0.874 / 0.866 (Hungary "
+    "N=100, seeds 1 and 3): a nine-cell mean of about 0.825, still below 0.835.",
+    "- VA at N=25 is where auto loses most: in seed 3 the 25 labelled rows (6 negatives) "
+    "rank the source model at AUC 0.27 in inner validation while it scores 0.78 on the "
+    "test rows, so every validation-based choice that honours the guard returns a "
+    "target-only model there.",
+    "",
+]

@@ -13,6 +13,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "TransferClassifier": "graft.estimators",
     "TransferRegressor": "graft.estimators",
+    "TransferForecaster": "graft.estimators.forecaster",
     "list_backbones": "graft.backbones.registry",
     "create_backbone": "graft.backbones.registry",
     "compare": "graft.evaluate.compare",

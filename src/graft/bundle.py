@@ -106,6 +106,10 @@ def save(estimator, path: str | os.PathLike) -> Path:
         )
     if not path.parent.is_dir():
         raise BundleError(f"Folder {path.parent} does not exist; create it first.")
+    if getattr(estimator, "_task", None) == "forecasting":
+        from graft.forecast_bundle import save_forecaster
+
+        return save_forecaster(estimator, path)
     model = estimator.model_
     tabular = getattr(estimator, "modality_", "text") == "tabular"
     staging = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.tmp-"))
@@ -318,6 +322,10 @@ def load(path: str | os.PathLike):
     path = Path(path)
     manifest = _read_manifest(path)
     _verify_files(path, manifest)
+    if manifest.get("estimator") == "TransferForecaster":
+        from graft.forecast_bundle import load_forecaster
+
+        return load_forecaster(path, manifest)
     try:
         classes = {"TransferClassifier": TransferClassifier, "TransferRegressor": TransferRegressor}
         estimator = classes[manifest["estimator"]](**manifest["params"])

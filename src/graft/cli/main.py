@@ -358,6 +358,12 @@ def demo(
     run_demo(out=out, k=k, repeats=repeats, backbone=backbone, console=_console())
 
 
+# At the end: the sub-app module imports the helpers defined above.
+from graft.cli.forecast import forecast_app  # noqa: E402
+
+app.add_typer(forecast_app, name="forecast")
+
+
 def main() -> None:
     """Entry point of the ``graft`` script."""
     app(prog_name="graft")

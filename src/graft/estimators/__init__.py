@@ -6,5 +6,12 @@ from graft.estimators.base import (
     TransferClassifier,
     TransferRegressor,
 )
+from graft.estimators.forecaster import TransferForecaster
 
-__all__ = ["STRATEGIES", "TABULAR_STRATEGIES", "TransferClassifier", "TransferRegressor"]
+__all__ = [
+    "STRATEGIES",
+    "TABULAR_STRATEGIES",
+    "TransferClassifier",
+    "TransferForecaster",
+    "TransferRegressor",
+]

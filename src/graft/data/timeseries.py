@@ -1,0 +1,313 @@
+"""Checks and normalisation of time-series input (long format: id, timestamp, value).
+
+The rules, applied in this order and documented for users in the README:
+
+* the timestamp column must parse as dates; the value column must be numeric;
+* duplicate (id, timestamp) pairs are rejected (say which);
+* the frequency is inferred from the timestamps (or given as ``freq``); timestamps that do
+  not sit on that regular grid are rejected as irregular;
+* missing grid points and missing values inside a series are filled by linear
+  interpolation in time when ``fill_missing="interpolate"`` (the default), or rejected
+  with ``fill_missing="raise"``; a series may not start or end with missing values, and a
+  gap longer than ``max_gap`` steps is rejected either way (filling it would invent data);
+* every series needs at least ``min_length`` observations.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from graft.exceptions import DataError, SchemaError
+
+FILL_RULES = ("interpolate", "raise")
+
+
+@dataclass
+class Series:
+    """One regular, gap-free series: values, their timestamps and optional covariates."""
+
+    id: str
+    values: np.ndarray
+    index: pd.DatetimeIndex
+    covariates: np.ndarray | None = None  # (n, k), columns as in the panel's covariate names
+
+    def head(self, n: int) -> "Series":
+        """The first ``n`` observations (what was known at origin ``n``)."""
+        cov = None if self.covariates is None else self.covariates[:n]
+        return Series(self.id, self.values[:n], self.index[:n], cov)
+
+    def tail(self, n: int) -> "Series":
+        cov = None if self.covariates is None else self.covariates[-n:]
+        return Series(self.id, self.values[-n:], self.index[-n:], cov)
+
+
+@dataclass
+class Panel:
+    """Series of one frequency, with the names of their covariate columns."""
+
+    series: list[Series]
+    freq: str
+    covariates: list[str]
+
+    def __len__(self) -> int:
+        return len(self.series)
+
+    @property
+    def min_length(self) -> int:
+        return min(len(s.values) for s in self.series)
+
+
+def season_lengths(freq: str) -> list[int]:
+    """Seasonal periods for a pandas frequency string, shortest first.
+
+    Half-hourly data get a daily (48) and a weekly (336) season, hourly 24 and 168, daily 7,
+    weekly 52, monthly 12, quarterly 4; yearly and unknown frequencies get none (1).
+    """
+    offset = pd.tseries.frequencies.to_offset(freq)
+    name = offset.name.upper()
+    if name.startswith(("Q", "BQ")):
+        return [4]
+    if name.startswith(("M", "BM", "SM")) and name not in ("MIN",):
+        return [12]
+    if name.startswith("W"):
+        return [52]
+    if name.startswith(("Y", "A", "BY", "BA")):
+        return [1]
+    try:
+        delta = pd.Timedelta(offset)
+    except (ValueError, TypeError):
+        return [1]
+    day = pd.Timedelta(days=1)
+    if delta >= day:
+        return [7] if delta == day else [1]
+    per_day = day / delta
+    if per_day != int(per_day):
+        return [1]
+    return [int(per_day), int(per_day) * 7]
+
+
+def infer_frequency(index: pd.DatetimeIndex, where: str) -> str:
+    """The frequency of sorted, unique timestamps, tolerating gaps.
+
+    pandas' ``infer_freq`` needs a gap-free index; with gaps, the most common frequency of
+    runs of five consecutive timestamps is used.
+    """
+    if len(index) < 3:
+        raise DataError(f"{where} has {len(index)} timestamps; at least 3 are needed.")
+    freq = pd.infer_freq(index)
+    if freq is None:
+        found = Counter()
+        for start in range(0, len(index) - 4, max(1, (len(index) - 4) // 200)):
+            guess = pd.infer_freq(index[start : start + 5])
+            if guess is not None:
+                found[guess] += 1
+        if not found:
+            raise DataError(
+                f"Cannot infer the frequency of the timestamps in {where} (they are "
+                "irregular); resample them to a regular grid or pass freq=, e.g. '30min'."
+            )
+        freq = found.most_common(1)[0][0]
+    return freq
+
+
+def _grid(index: pd.DatetimeIndex, freq: str, where: str) -> pd.DatetimeIndex:
+    try:
+        grid = pd.date_range(index[0], index[-1], freq=freq)
+    except ValueError as exc:
+        raise DataError(f"freq={freq!r} is not a pandas frequency ({exc}).") from exc
+    off_grid = index.difference(grid)
+    if len(off_grid):
+        raise DataError(
+            f"{len(off_grid)} timestamp(s) of {where} are off the regular {freq!r} grid "
+            f"(first: {off_grid[0]}); the series is irregular, so resample it to a regular "
+            "grid first."
+        )
+    return grid
+
+
+def _fill(values: pd.Series, rule: str, max_gap: int, where: str) -> np.ndarray:
+    missing = values.isna().to_numpy()
+    if not missing.any():
+        return values.to_numpy(dtype=float)
+    if missing[0] or missing[-1]:
+        end = "starts" if missing[0] else "ends"
+        raise DataError(
+            f"{where} {end} with missing values; trim the series to its first and last "
+            "observed values."
+        )
+    runs = np.diff(np.flatnonzero(np.diff(np.r_[0, missing.astype(int), 0])))[::2]
+    if rule == "raise":
+        raise DataError(
+            f"{where} has {int(missing.sum())} missing value(s) or timestamp(s) (first at "
+            f"{values.index[missing.argmax()]}); fill them or use fill_missing='interpolate'."
+        )
+    if runs.max() > max_gap:
+        raise DataError(
+            f"{where} has a gap of {int(runs.max())} consecutive missing steps, longer than "
+            f"max_gap={max_gap}; fill it yourself or raise max_gap."
+        )
+    return values.interpolate(method="time").to_numpy(dtype=float)
+
+
+def check_panel(
+    data,
+    *,
+    id_column: str | None = "id",
+    time_column: str = "timestamp",
+    value_column: str = "value",
+    covariates=None,
+    freq: str | None = None,
+    fill_missing: str = "interpolate",
+    max_gap: int | None = None,
+    min_length: int = 3,
+    where: str = "data",
+) -> Panel:
+    """Validate long-format data (or a Series with a DatetimeIndex) into a :class:`Panel`.
+
+    Parameters
+    ----------
+    data : DataFrame in long format, or Series with a DatetimeIndex (one series)
+    id_column : column naming the series; absent or None means one series
+    time_column, value_column : columns of timestamps and values
+    covariates : None, "auto" (every other numeric column) or list of column names
+    freq : pandas frequency; inferred when None
+    fill_missing : "interpolate" or "raise" (see the module docstring)
+    max_gap : longest run of missing steps that may be interpolated (default: one season)
+    min_length : fewest observations a series may have
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.Series(range(10), index=pd.date_range("2024-01-01", periods=10, freq="D"))
+    >>> check_panel(s).freq
+    'D'
+    """
+    if fill_missing not in FILL_RULES:
+        raise DataError(f"fill_missing={fill_missing!r} must be one of {FILL_RULES}.")
+    if isinstance(data, pd.Series):
+        if not isinstance(data.index, pd.DatetimeIndex):
+            raise DataError(
+                f"{where} is a Series without a DatetimeIndex; index it by timestamps or "
+                "pass a long-format DataFrame."
+            )
+        data = pd.DataFrame({time_column: data.index, value_column: data.to_numpy()})
+        id_column = None
+    if not isinstance(data, pd.DataFrame):
+        raise DataError(
+            f"{where} is a {type(data).__name__}; pass a long-format DataFrame (id, "
+            "timestamp, value columns) or a Series with a DatetimeIndex."
+        )
+    if len(data) == 0:
+        raise DataError(f"{where} is empty; give at least one series.")
+    for role, column in (("time", time_column), ("value", value_column)):
+        if column not in data.columns:
+            raise SchemaError(
+                f"The {role} column {column!r} is not in {where} (columns: "
+                f"{', '.join(map(str, data.columns))}); pass the right --{role} / "
+                f"{role}_column=."
+            )
+    if id_column is not None and id_column not in data.columns:
+        id_column = None  # a frame without the id column holds one series
+    cov_names = _covariate_names(data, covariates, id_column, time_column, value_column, where)
+    try:
+        times = pd.to_datetime(data[time_column])
+    except (ValueError, TypeError) as exc:
+        raise DataError(
+            f"Column {time_column!r} of {where} does not parse as dates ({exc}); use ISO "
+            "timestamps such as 2024-01-31 12:30."
+        ) from exc
+    if times.isna().any():
+        raise DataError(
+            f"Column {time_column!r} of {where} has {int(times.isna().sum())} missing "
+            "timestamp(s); drop those rows."
+        )
+    values = pd.to_numeric(data[value_column], errors="coerce")
+    bad = values.isna() & data[value_column].notna()
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(
+            f"Row {row} of {where} has the non-numeric value {data[value_column].iloc[row]!r} "
+            f"in column {value_column!r}; fix or drop it."
+        )
+    if np.isinf(values.to_numpy(dtype=float)).any():
+        raise DataError(f"Column {value_column!r} of {where} holds infinite values; drop them.")
+    frame = pd.DataFrame({"__t": times.to_numpy(), "__y": values.to_numpy(dtype=float)})
+    frame["__id"] = data[id_column].astype(str).to_numpy() if id_column else "series"
+    for name in cov_names:
+        frame[name] = pd.to_numeric(data[name], errors="coerce").to_numpy(dtype=float)
+    dupes = frame.duplicated(["__id", "__t"])
+    if dupes.any():
+        first = frame[dupes].iloc[0]
+        raise DataError(
+            f"{where} has {int(dupes.sum())} duplicate timestamp(s) (first: series "
+            f"{first['__id']!r} at {first['__t']}); aggregate or drop the duplicates."
+        )
+    out, freqs = [], set()
+    for sid, group in frame.groupby("__id", sort=False):
+        group = group.sort_values("__t")
+        label = f"series {sid!r} of {where}" if id_column else where
+        index = pd.DatetimeIndex(group["__t"])
+        series_freq = freq or infer_frequency(index, label)
+        freqs.add(pd.tseries.frequencies.to_offset(series_freq).freqstr)
+        grid = _grid(index, series_freq, label)
+        gap = max_gap if max_gap is not None else max(season_lengths(series_freq)[0], 1)
+        body = group.set_index("__t").reindex(grid)
+        filled = _fill(body["__y"], fill_missing, gap, label)
+        cov = None
+        if cov_names:
+            cov = np.column_stack(
+                [
+                    _fill(body[c], fill_missing, gap, f"covariate {c!r} of {label}")
+                    for c in cov_names
+                ]
+            )
+        if len(filled) < min_length:
+            raise DataError(
+                f"{label} has {len(filled)} observations; at least {min_length} are needed "
+                "here, so give a longer history."
+            )
+        out.append(Series(str(sid), filled, grid, cov))
+    if len(freqs) > 1:
+        raise DataError(
+            f"The series of {where} have different frequencies ({', '.join(sorted(freqs))}); "
+            "resample them to one frequency."
+        )
+    return Panel(out, freqs.pop(), cov_names)
+
+
+def _covariate_names(data, covariates, id_column, time_column, value_column, where):
+    reserved = {id_column, time_column, value_column}
+    if covariates is None:
+        return []
+    if covariates == "auto":
+        return [
+            str(c)
+            for c in data.columns
+            if c not in reserved
+            and pd.api.types.is_numeric_dtype(data[c])
+            and not pd.api.types.is_bool_dtype(data[c])
+        ]
+    names = [covariates] if isinstance(covariates, str) else list(covariates)
+    missing = [c for c in names if c not in data.columns]
+    if missing:
+        raise SchemaError(
+            f"Covariate column(s) {missing} are not in {where} (columns: "
+            f"{', '.join(map(str, data.columns))}); pass the right covariates."
+        )
+    clash = [c for c in names if c in reserved]
+    if clash:
+        raise SchemaError(f"Covariate(s) {clash} are also the id, time or value column.")
+    return [str(c) for c in names]
+
+
+def panel_frame(panel: Panel, *, id_column="id", time_column="timestamp", value_column="value"):
+    """The panel back as a long-format DataFrame (after filling)."""
+    frames = []
+    for s in panel.series:
+        part = pd.DataFrame({id_column: s.id, time_column: s.index, value_column: s.values})
+        for j, name in enumerate(panel.covariates):
+            part[name] = s.covariates[:, j]
+        frames.append(part)
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,423 @@
+"""TransferForecaster: forecast a target series (or panel) by reusing a pretrained
+forecaster or a panel of related source series, judged against local baselines."""
+
+import time
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+
+from graft.exceptions import DataError
+
+FORECAST_STRATEGIES = ("auto", "zero_shot", "fine_tune", "warm_start", "baseline")
+BASELINES = (
+    "seasonal_naive",
+    "seasonal_naive_long",
+    "auto_ets",
+    "auto_theta",
+    "mstl",
+    "auto_arima",
+)
+QUANTILE_COLUMNS = tuple(f"q{q:g}" for q in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9))
+
+
+class TransferForecaster(BaseEstimator):
+    """Probabilistic forecaster that transfers a pretrained model or source series.
+
+    Parameters
+    ----------
+    strategy : {"auto", "zero_shot", "fine_tune", "warm_start", "baseline"}
+        ``zero_shot``: the pretrained Fracast-0 forecaster as is. ``fine_tune``: Fracast-0
+        with its forecast head trained on windows of the target history (encoder frozen,
+        early stopping on the last window). ``warm_start``: a global LightGBM model trained
+        on the ``source`` series (lags, calendar, covariates, per-series scaling) and
+        continued on the target; without a source it is trained on the target panel.
+        ``baseline``: the statsforecast model named by ``baseline``. ``auto``: every
+        candidate is backtested on the last ``n_origins`` origins of the target history,
+        together with combinations of the best ones; the lowest mean MASE wins, and it is
+        never a method that lost to seasonal naive there (``choice_reason_`` says why).
+    horizon : int
+        Steps to forecast; ``predict`` may ask for fewer.
+    baseline : str, default "mstl"
+        The statsforecast model of ``strategy="baseline"``: one of ``BASELINES``.
+    id_column, time_column, value_column : str
+        Column names of long-format input (a frame without ``id_column`` is one series).
+    covariates : None, "auto" or list of str
+        Exogenous columns (e.g. temperature) used by ``warm_start`` when the source has them
+        too; their future values must then be passed to ``predict(future=...)``.
+    freq : str, optional
+        pandas frequency; inferred from the timestamps when None.
+    season_length : int or list of int, optional
+        Seasonal periods, shortest first; from the frequency when None (half-hourly: 48, 336).
+    fill_missing : {"interpolate", "raise"}, max_gap : int, optional
+        What to do with missing values and timestamps (see ``graft.data.timeseries``).
+    n_origins, origin_step : int
+        The inner backtest of ``auto``: number of origins and steps between them
+        (default: ``horizon``).
+    candidates : list of str, optional
+        Methods ``auto`` may choose from (default: all that apply): ``BASELINES`` plus
+        ``zero_shot``, ``fine_tune``, ``warm_start``.
+    epochs, learning_rate, head_learning_rate, l2sp, patience : fine-tuning settings.
+    continue_rounds : int
+        LightGBM rounds added on the target by ``warm_start``.
+    random_state : int, optional
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from graft import TransferForecaster
+    >>> t = pd.date_range("2024-01-01", periods=24 * 28, freq="h")
+    >>> y = pd.Series(10 + np.sin(np.arange(len(t)) * 2 * np.pi / 24), index=t)
+    >>> f = TransferForecaster(strategy="baseline", horizon=24).fit(y)
+    >>> f.predict().shape
+    (24, 12)
+    """
+
+    _task = "forecasting"
+
+    def __init__(
+        self,
+        *,
+        strategy="auto",
+        horizon=24,
+        baseline="mstl",
+        id_column="id",
+        time_column="timestamp",
+        value_column="value",
+        covariates=None,
+        freq=None,
+        season_length=None,
+        fill_missing="interpolate",
+        max_gap=None,
+        n_origins=5,
+        origin_step=None,
+        candidates=None,
+        epochs=6,
+        learning_rate=3e-4,
+        head_learning_rate=1e-3,
+        l2sp=0.0,
+        patience=3,
+        continue_rounds=60,
+        random_state=None,
+    ):
+        self.strategy = strategy
+        self.horizon = horizon
+        self.baseline = baseline
+        self.id_column = id_column
+        self.time_column = time_column
+        self.value_column = value_column
+        self.covariates = covariates
+        self.freq = freq
+        self.season_length = season_length
+        self.fill_missing = fill_missing
+        self.max_gap = max_gap
+        self.n_origins = n_origins
+        self.origin_step = origin_step
+        self.candidates = candidates
+        self.epochs = epochs
+        self.learning_rate = learning_rate
+        self.head_learning_rate = head_learning_rate
+        self.l2sp = l2sp
+        self.patience = patience
+        self.continue_rounds = continue_rounds
+        self.random_state = random_state
+
+    # ----------------------------------------------------------------- checks
+    def _check_params(self) -> None:
+        if self.strategy not in FORECAST_STRATEGIES:
+            raise DataError(
+                f"strategy={self.strategy!r} is unknown; use one of "
+                f"{', '.join(FORECAST_STRATEGIES)}."
+            )
+        if self.baseline not in BASELINES:
+            raise DataError(f"baseline={self.baseline!r} is unknown; use one of {BASELINES}.")
+        for name in ("horizon", "n_origins", "epochs", "patience"):
+            value = getattr(self, name)
+            if not _is_int(value, 1):
+                raise DataError(f"{name}={value!r} must be an integer >= 1.")
+        if self.origin_step is not None and not _is_int(self.origin_step, 1):
+            raise DataError(f"origin_step={self.origin_step!r} must be an integer >= 1.")
+        if not _is_int(self.continue_rounds, 0):
+            raise DataError(f"continue_rounds={self.continue_rounds!r} must be an integer >= 0.")
+        if self.candidates is not None:
+            known = (*BASELINES, "zero_shot", "fine_tune", "warm_start")
+            unknown = [c for c in self.candidates if c not in known]
+            if unknown or not list(self.candidates):
+                raise DataError(
+                    f"candidates has unknown names {unknown or '(none given)'}; use some of "
+                    f"{', '.join(known)}."
+                )
+
+    def _seasons(self, freq: str) -> list[int]:
+        from graft.data.timeseries import season_lengths
+
+        if self.season_length is None:
+            return season_lengths(freq)
+        seasons = (
+            [self.season_length] if _is_int(self.season_length, 1) else list(self.season_length)
+        )
+        if not seasons or not all(_is_int(s, 1) for s in seasons):
+            raise DataError(
+                f"season_length={self.season_length!r} must be an integer >= 1 or a list of them."
+            )
+        return sorted(seasons)
+
+    def _panel(self, data, where: str, covariates=None):
+        from graft.data.timeseries import check_panel
+
+        return check_panel(
+            data,
+            id_column=self.id_column,
+            time_column=self.time_column,
+            value_column=self.value_column,
+            covariates=self.covariates if covariates is None else covariates,
+            freq=self.freq,
+            fill_missing=self.fill_missing,
+            max_gap=self.max_gap,
+            min_length=3,
+            where=where,
+        )
+
+    def _seed(self) -> int:
+        return 0 if self.random_state is None else int(self.random_state)
+
+    # ---------------------------------------------------------------- methods
+    def _method(self, name: str, source_panel):
+        from graft.strategies.forecasting.baselines import StatsForecastMethod
+        from graft.strategies.forecasting.fracast import FracastFineTuned, FracastZeroShot
+        from graft.strategies.forecasting.global_lightgbm import GlobalLightGBM
+
+        seasons, horizon = self.seasons_, self.horizon
+        if name in BASELINES:
+            return StatsForecastMethod(name, seasons, horizon)
+        if name == "zero_shot":
+            return FracastZeroShot(seasons, horizon)
+        if name == "fine_tune":
+            return FracastFineTuned(
+                seasons,
+                horizon,
+                epochs=self.epochs,
+                learning_rate=self.learning_rate,
+                head_learning_rate=self.head_learning_rate,
+                l2sp=self.l2sp,
+                patience=self.patience,
+                seed=self._seed(),
+            )
+        return GlobalLightGBM(
+            seasons,
+            horizon,
+            source=None if source_panel is None else source_panel.series,
+            covariates=self.covariates_used_,
+            continue_rounds=self.continue_rounds,
+            seed=self._seed(),
+        )
+
+    def _default_candidates(self, source_panel) -> list[str]:
+        names = ["seasonal_naive"]
+        if len(self.seasons_) > 1:
+            names.append("seasonal_naive_long")
+        names += ["auto_ets", "auto_theta", "mstl"]
+        if max(self.seasons_) <= 12:  # AutoARIMA with long seasons is too slow to backtest
+            names.append("auto_arima")
+        names += ["zero_shot", "fine_tune"]
+        if source_panel is not None or len(self.panel_) > 1:
+            names.append("warm_start")
+        return names
+
+    # -------------------------------------------------------------------- fit
+    def fit(self, data, *, source=None):
+        """Fit on the target history ``data`` (and optionally ``source`` series).
+
+        Parameters
+        ----------
+        data : long-format DataFrame (id, timestamp, value, covariates) or a Series with a
+            DatetimeIndex
+        source : same format, optional
+            Related series (other regions, stores, meters) for ``warm_start``.
+
+        Returns
+        -------
+        self
+        """
+        from graft.strategies.forecasting.selection import Combination, choose, run_backtest
+
+        self._check_params()
+        started = time.perf_counter()
+        panel = self._panel(data, "data")
+        source_panel = None
+        used = list(panel.covariates)
+        if source is not None:
+            source_panel = self._panel(source, "source", covariates=used or None)
+            if source_panel.freq != panel.freq:
+                raise DataError(
+                    f"source has frequency {source_panel.freq!r} but data has {panel.freq!r}; "
+                    "resample one of them."
+                )
+        self.panel_, self.freq_ = panel, panel.freq
+        self.seasons_ = self._seasons(panel.freq)
+        self.covariates_used_ = used
+        self.covariate_columns_ = list(panel.covariates)
+        self.n_series_ = len(panel)
+        self.lineage_ = {}
+        if source_panel is not None:
+            self.lineage_["source"] = {
+                "n_series": len(source_panel),
+                "n_values": int(sum(len(s.values) for s in source_panel.series)),
+                "freq": source_panel.freq,
+            }
+        self.min_length_ = 2 * self.seasons_[0] + 1
+        if panel.min_length < min(self.min_length_, 9):
+            raise DataError(
+                f"The shortest series in data has {panel.min_length} observations; at least "
+                f"{min(self.min_length_, 9)} are needed for season {self.seasons_[0]}."
+            )
+        strategy = {"zero_shot": "zero_shot", "fine_tune": "fine_tune"}.get(self.strategy)
+        self.auto_scores_, self.weights_ = {}, {}
+        if self.strategy == "auto":
+            names = list(self.candidates or self._default_candidates(source_panel))
+            step = self.origin_step or self.horizon
+            backtest = run_backtest(
+                {n: self._method(n, source_panel) for n in names},
+                panel.series,
+                panel.freq,
+                horizon=self.horizon,
+                n_origins=self.n_origins,
+                step=step,
+                min_train=self.min_length_,
+            )
+            if not backtest.origins:
+                self.weights_ = {"seasonal_naive": 1.0}
+                self.choice_reason_ = (
+                    f"the history is too short to backtest (needs {self.min_length_} "
+                    f"observations before a {self.horizon}-step window), so seasonal_naive "
+                    "was used"
+                )
+            elif not backtest.forecasts:
+                raise DataError(
+                    "No forecasting method could run on data: "
+                    + "; ".join(f"{k}: {v}" for k, v in backtest.errors.items())
+                )
+            else:
+                self.weights_, self.auto_scores_, self.choice_reason_ = choose(
+                    backtest, self.seasons_[0]
+                )
+            self.backtest_errors_ = dict(backtest.errors)
+        else:
+            name = strategy or (self.strategy if self.strategy == "warm_start" else self.baseline)
+            self.weights_ = {name: 1.0}
+            self.choice_reason_ = f"strategy={self.strategy!r} was requested"
+            self.backtest_errors_ = {}
+        members = {n: self._method(n, source_panel) for n in self.weights_}
+        self.model_ = (
+            next(iter(members.values()))
+            if len(members) == 1
+            else Combination(members, self.weights_)
+        )
+        self.model_.fit(panel.series, panel.freq)
+        self.strategy_ = " + ".join(self.weights_)
+        self.fit_seconds_ = time.perf_counter() - started
+        return self
+
+    # ---------------------------------------------------------------- predict
+    def predict(self, horizon=None, *, data=None, future=None) -> pd.DataFrame:
+        """Forecast ``horizon`` steps after the end of each series.
+
+        Parameters
+        ----------
+        horizon : int, optional
+            Steps ahead (default and maximum: the ``horizon`` given at fit).
+        data : optional, same format as in ``fit``
+            Newer history to forecast from (e.g. the latest observations); default: the
+            fitted history.
+        future : DataFrame, optional
+            Future covariate values (id, timestamp, covariates) when covariates are used.
+
+        Returns
+        -------
+        DataFrame with the id and time columns, ``mean`` and quantile columns ``q0.1`` ..
+        ``q0.9``, ``horizon`` rows per series.
+        """
+        from sklearn.utils.validation import check_is_fitted
+
+        from graft.strategies.forecasting.base import Context, future_index
+
+        check_is_fitted(self, "model_")
+        horizon = self.horizon if horizon is None else horizon
+        if not _is_int(horizon, 1) or horizon > self.horizon:
+            raise DataError(
+                f"horizon={horizon!r} must be an integer from 1 to the fitted horizon "
+                f"{self.horizon}; refit with a longer horizon."
+            )
+        panel = self.panel_ if data is None else self._panel(data, "data", self._fit_covariates())
+        if data is not None and panel.freq != self.freq_:
+            raise DataError(
+                f"data has frequency {panel.freq!r} but the model was fitted on {self.freq_!r}."
+            )
+        future_cov = self._future_covariates(panel, future, horizon)
+        frames = []
+        for s in panel.series:
+            index = future_index(s.index, self.freq_, horizon)
+            context = Context(s, self.freq_, index, future_cov.get(s.id))
+            if len(s.values) < self.model_.min_length():
+                raise DataError(
+                    f"Series {s.id!r} has {len(s.values)} observations; {self.strategy_} "
+                    f"needs at least {self.model_.min_length()} to forecast."
+                )
+            forecast = self.model_.forecast(context)
+            part = pd.DataFrame({self.id_column: s.id, self.time_column: index})
+            part["mean"] = forecast.mean
+            for j, column in enumerate(QUANTILE_COLUMNS):
+                part[column] = forecast.quantiles[:, j]
+            frames.append(part)
+        return pd.concat(frames, ignore_index=True)
+
+    def _fit_covariates(self):
+        return self.covariate_columns_ or None
+
+    def _future_covariates(self, panel, future, horizon) -> dict:
+        if not self.covariates_used_:
+            return {}
+        if future is None:
+            raise DataError(
+                f"The model uses the covariates {self.covariates_used_}; pass their values "
+                f"for the next {horizon} steps as future= (id, timestamp and those columns)."
+            )
+        from graft.data.timeseries import check_panel
+        from graft.strategies.forecasting.base import future_index
+
+        frame = future.copy()
+        if self.value_column not in frame.columns:
+            frame[self.value_column] = 0.0  # future rows carry covariates only
+        fut = check_panel(
+            frame,
+            id_column=self.id_column,
+            time_column=self.time_column,
+            value_column=self.value_column,
+            covariates=self.covariates_used_,
+            freq=self.freq_,
+            fill_missing="raise",
+            min_length=1,
+            where="future",
+        )
+        out = {}
+        by_id = {s.id: s for s in fut.series}
+        for s in panel.series:
+            wanted = future_index(s.index, self.freq_, horizon)
+            got = by_id.get(s.id)
+            if got is None or not wanted.isin(got.index).all():
+                raise DataError(
+                    f"future lacks covariate values of series {s.id!r} for "
+                    f"{wanted[0]} .. {wanted[-1]}; give one row per future step."
+                )
+            out[s.id] = got.covariates[got.index.get_indexer(wanted)]
+        return out
+
+    def save(self, path):
+        """Save as a bundle directory (see :func:`graft.save`)."""
+        from graft.bundle import save
+
+        return save(self, path)
+
+
+def _is_int(value, low: int) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= low

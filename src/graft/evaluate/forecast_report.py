@@ -1,0 +1,88 @@
+"""ForecastReport: forecasting candidates against seasonal naive over rolling origins.
+
+It reuses :class:`graft.evaluate.report.CandidateResult` for each candidate's MASE (mean,
+95% CI over origins, gain over the baseline and a verdict), adds the other metrics, and
+keeps every origin's result (metrics and forecast) for inspection.
+"""
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from graft.evaluate.report import CandidateResult
+
+
+@dataclass
+class ForecastReport:
+    """Backtest of forecasting candidates; MASE, sMAPE, WQL: lower is better.
+
+    ``verdict`` compares each candidate's MASE with the baseline's origin by origin:
+    "helps" when the 95% CI of the paired difference lies below zero (lower error),
+    "hurts" when it lies above, "no clear difference" otherwise.
+    """
+
+    horizon: int
+    n_origins: int
+    step: int
+    baseline: str
+    candidates: list[CandidateResult]
+    metrics: dict[str, dict[str, float]]  # candidate -> mean sMAPE, WQL, coverage80
+    origins: list[dict] = field(default_factory=list)
+    metric: str = "MASE"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def best(self) -> CandidateResult:
+        """The candidate with the lowest mean MASE."""
+        return min(self.candidates, key=lambda c: c.mean)
+
+    def save_json(self, path: str | os.PathLike) -> Path:
+        """Write the report as JSON atomically."""
+        path = Path(path)
+        fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.")
+        try:
+            with os.fdopen(fd, "w") as handle:
+                json.dump(self.to_dict(), handle, indent=2)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        return path
+
+    def table(self):
+        from rich.table import Table
+
+        table = Table(
+            title=f"Backtest: {self.n_origins} rolling origins, horizon {self.horizon}",
+            caption=f"gain and verdict are MASE against {self.baseline} (negative gain = "
+            "lower error)",
+        )
+        columns = ("candidate", "MASE", "95% CI", "sMAPE %", "WQL", "cover 80%", "gain")
+        for column in (*columns, "verdict", "fit+predict s"):
+            left = column in ("candidate", "verdict")
+            table.add_column(column, justify="left" if left else "right", no_wrap=not left)
+        for c in self.candidates:
+            m = self.metrics[c.name]
+            name = c.name + (f" ({'; '.join(c.notes)})" if c.notes else "")
+            table.add_row(
+                name,
+                f"{c.mean:.3f}",
+                f"[{c.ci_low:.3f}, {c.ci_high:.3f}]",
+                f"{m['smape']:.2f}",
+                f"{m['wql']:.4f}",
+                f"{m['coverage80']:.2f}",
+                "—" if c.gain is None else f"{c.gain:+.3f}",
+                c.verdict or "—",
+                f"{c.fit_seconds:.1f}",
+            )
+        return table
+
+    def __str__(self) -> str:
+        from rich.console import Console
+
+        console = Console(width=140, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+        console.print(self.table())
+        return console.export_text()

@@ -1,0 +1,171 @@
+"""Rolling-origin backtests on the target's own history, and the ``auto`` choice they drive.
+
+``auto`` scores every candidate method on the last ``n_origins`` forecast origins of the
+target history (each method fitted on the data before the first of them and shown only the
+data before each origin), then also scores weighted combinations of the candidates (equal
+weights of the best two / three, and inverse-MASE weights of every candidate that beat
+seasonal naive). It returns the single method or combination with the lowest mean MASE —
+unless that lost to the better seasonal naive forecast there, in which case it returns
+seasonal naive, and the best method mixed with each other one at weights 0.75/0.25 and
+0.5/0.5. Combining forecasts averages their means and their quantiles (quantile
+averaging), weight by weight.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from graft.data.timeseries import Series
+from graft.strategies.forecasting.base import Context, Forecast, ForecastMethod, future_index
+from graft.strategies.forecasting.metrics import all_metrics
+
+NAIVE = ("seasonal_naive", "seasonal_naive_long")
+
+
+def rolling_origins(length: int, horizon: int, n_origins: int, step: int, min_train: int):
+    """Origins (number of observations known) of a rolling backtest ending at ``length``.
+
+    The last origin leaves exactly ``horizon`` observations to score; earlier ones are
+    ``step`` apart; origins that would leave fewer than ``min_train`` observations to
+    train on are dropped.
+    """
+    last = length - horizon
+    origins = [last - i * step for i in range(n_origins)]
+    return sorted(o for o in origins if o >= min_train)
+
+
+def context_at(series: Series, origin: int, freq: str, horizon: int) -> Context:
+    """What is known at ``origin``: values before it; covariates of the next steps."""
+    known = series.head(origin)
+    future_cov = None
+    if series.covariates is not None:
+        future_cov = series.covariates[origin : origin + horizon]
+    return Context(known, freq, future_index(known.index, freq, horizon), future_cov)
+
+
+class Combination(ForecastMethod):
+    """A weighted average of fitted members' forecasts (means and quantiles)."""
+
+    def __init__(self, members: dict[str, ForecastMethod], weights: dict[str, float]):
+        first = next(iter(members.values()))
+        super().__init__(first.seasons, first.horizon)
+        self.members = members
+        self.weights = {n: float(weights[n]) for n in members}
+        self.name = " + ".join(members)
+
+    def fit(self, histories: list[Series], freq: str) -> "Combination":
+        for member in self.members.values():
+            member.fit(histories, freq)
+        return self
+
+    def forecast(self, context: Context) -> Forecast:
+        return combine({n: m.forecast(context) for n, m in self.members.items()}, self.weights)
+
+    def min_length(self) -> int:
+        return max(m.min_length() for m in self.members.values())
+
+
+def combine(forecasts: dict[str, Forecast], weights: dict[str, float]) -> Forecast:
+    total = sum(weights.values())
+    mean = sum(weights[n] * forecasts[n].mean for n in weights) / total
+    quantiles = sum(weights[n] * forecasts[n].quantiles for n in weights) / total
+    return Forecast(mean, quantiles)
+
+
+@dataclass
+class Backtest:
+    """Per-method forecasts and metrics at every (series, origin) of a backtest."""
+
+    origins: list[tuple[int, int]]  # (series position, origin)
+    forecasts: dict[str, list[Forecast]]
+    actuals: list[np.ndarray]
+    histories: list[np.ndarray]
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def metrics(self, forecasts: list[Forecast], season: int) -> list[dict]:
+        return [
+            all_metrics(a, f.mean, f.quantiles, h, season)
+            for a, f, h in zip(self.actuals, forecasts, self.histories)
+        ]
+
+    def mase(self, forecasts: list[Forecast], season: int) -> float:
+        return float(np.mean([m["mase"] for m in self.metrics(forecasts, season)]))
+
+
+def run_backtest(
+    methods: dict[str, ForecastMethod],
+    series: list[Series],
+    freq: str,
+    *,
+    horizon: int,
+    n_origins: int,
+    step: int,
+    min_train: int,
+    refit: bool = False,
+) -> Backtest:
+    """Fit each method on what precedes the first origin (``refit``: at every origin), and
+    forecast at every origin from what precedes it. A method that fails is left out and its
+    error recorded."""
+    cuts = []
+    for i, s in enumerate(series):
+        for origin in rolling_origins(len(s.values), horizon, n_origins, step, min_train):
+            cuts.append((i, origin))
+    if not cuts:
+        return Backtest([], {}, [], [], {})
+    first = {i: min(o for j, o in cuts if j == i) for i in {c[0] for c in cuts}}
+    actuals = [series[i].values[o : o + horizon] for i, o in cuts]
+    histories = [series[i].values[:o] for i, o in cuts]
+    forecasts, errors = {}, {}
+    for name, method in methods.items():
+        try:
+            if not refit:
+                method.fit([series[i].head(first[i]) for i in sorted(first)], freq)
+            out = []
+            for i, origin in cuts:
+                if refit:
+                    method.fit([series[i].head(origin)], freq)
+                out.append(method.forecast(context_at(series[i], origin, freq, horizon)))
+            forecasts[name] = out
+        except Exception as exc:  # a candidate that cannot run here is not a candidate
+            errors[name] = f"{type(exc).__name__}: {exc}"
+    return Backtest(cuts, forecasts, actuals, histories, errors)
+
+
+def choose(backtest: Backtest, season: int) -> tuple[dict[str, float], dict[str, float], str]:
+    """Weights of the chosen method or combination, every option's MASE, and why."""
+    scores = {n: backtest.mase(f, season) for n, f in backtest.forecasts.items()}
+    naive = {n: scores[n] for n in NAIVE if n in scores}
+    options: dict[str, dict[str, float]] = {n: {n: 1.0} for n in scores}
+    ranked = sorted(scores, key=scores.get)
+    for k in (2, 3):
+        if len(ranked) >= k:
+            options[" + ".join(ranked[:k])] = dict.fromkeys(ranked[:k], 1.0)
+    # The best method shrunk toward each other one: a cheap, robust family of combinations.
+    for other in ranked[1:]:
+        for w in (0.25, 0.5):
+            options[f"{1 - w:g}*{ranked[0]} + {w:g}*{other}"] = {ranked[0]: 1 - w, other: w}
+    floor = min(naive.values()) if naive else np.inf
+    good = [n for n in ranked if scores[n] < floor]
+    if len(good) >= 2:
+        options["inverse-MASE(" + ", ".join(good) + ")"] = {n: 1.0 / scores[n] for n in good}
+    option_scores = {}
+    for label, weights in options.items():
+        forecasts = [
+            combine({n: backtest.forecasts[n][j] for n in weights}, weights)
+            for j in range(len(backtest.origins))
+        ]
+        option_scores[label] = backtest.mase(forecasts, season)
+    best = min(option_scores, key=option_scores.get)
+    if naive and option_scores[best] > floor:
+        fallback = min(naive, key=naive.get)
+        reason = (
+            f"no candidate beat {fallback} in the backtest (best: {best}, MASE "
+            f"{option_scores[best]:.3f} vs {floor:.3f}), so {fallback} was kept"
+        )
+        return {fallback: 1.0}, option_scores, reason
+    naive_note = f"; seasonal naive {floor:.3f}" if naive else ""
+    reason = (
+        f"lowest mean MASE over {len(backtest.origins)} rolling origins of the target "
+        f"history: {best} {option_scores[best]:.3f}{naive_note}"
+    )
+    return options[best], option_scores, reason

@@ -70,10 +70,11 @@ def taylor_cases(weeks: int):
 def visnights_cases():
     data = load_visnights()
     horizon = 4
-    for region in data["id"].unique():
-        series = data[data["id"] == region].reset_index(drop=True)
-        n = len(series)
-        for i in range(8):
+    # Origin-major order, so a partial run still covers every region.
+    for i in range(8):
+        for region in data["id"].unique():
+            series = data[data["id"] == region].reset_index(drop=True)
+            n = len(series)
             origin = n - horizon - (7 - i)
             cutoff = series["timestamp"].iloc[origin]
             history = series.iloc[:origin]

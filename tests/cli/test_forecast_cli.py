@@ -1,0 +1,46 @@
+from typer.testing import CliRunner
+
+from graft.cli.main import app
+from tests.forecasting_data import hourly_panel
+
+runner = CliRunner()
+
+
+def test_fit_predict_backtest(tmp_path):
+    data = tmp_path / "data.csv"
+    hourly_panel(days=10).rename(columns={"id": "store", "timestamp": "ts"}).to_csv(
+        data, index=False
+    )
+    common = ["--id", "store", "--time", "ts", "--value", "value", "--horizon", "12"]
+    bundle = tmp_path / "m.graft"
+    result = runner.invoke(
+        app, ["forecast", "fit", str(data), *common, "--strategy", "baseline", "--out", str(bundle)]
+    )
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "p.csv"
+    result = runner.invoke(app, ["forecast", "predict", str(bundle), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text().splitlines()[0].startswith("store,ts,mean,q0.1")
+    report = tmp_path / "r.json"
+    result = runner.invoke(
+        app,
+        ["forecast", "backtest", str(data), *common, "--strategies", "zero_shot",
+         "--baselines", "seasonal_naive", "--origins", "2", "--json", str(report)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output and report.is_file()
+
+
+def test_errors_exit_2_and_write_nothing(tmp_path):
+    data = tmp_path / "data.csv"
+    hourly_panel(days=3).to_csv(data, index=False)
+    out = tmp_path / "m.graft"
+    result = runner.invoke(
+        app, ["forecast", "fit", str(data), "--value", "nope", "--horizon", "4", "--out", str(out)]
+    )
+    assert result.exit_code == 2 and "error:" in result.output and not out.exists()
+    result = runner.invoke(app, ["forecast", "predict", str(tmp_path / "none"), "--out", "x.csv"])
+    assert result.exit_code == 2 and "error:" in result.output
+    result = runner.invoke(
+        app, ["forecast", "backtest", str(data), "--horizon", "4", "--strategies", "bogus"]
+    )
+    assert result.exit_code == 2 and "bogus" in result.output

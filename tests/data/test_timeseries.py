@@ -1,0 +1,79 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from graft.data.timeseries import check_panel, infer_frequency, panel_frame, season_lengths
+from graft.exceptions import DataError, SchemaError
+from tests.forecasting_data import hourly_panel
+
+
+def test_long_frame_becomes_panel_with_inferred_frequency():
+    panel = check_panel(hourly_panel(ids=("a", "b"), days=3))
+    assert panel.freq == "h" and [s.id for s in panel.series] == ["a", "b"]
+    assert len(panel.series[0].values) == 72
+    back = panel_frame(panel)
+    assert list(back.columns) == ["id", "timestamp", "value"] and len(back) == 144
+
+
+def test_series_input_and_seasons():
+    s = pd.Series(np.arange(40.0), index=pd.date_range("2024-01-01", periods=40, freq="QS"))
+    panel = check_panel(s)
+    assert panel.freq.startswith("QS") and season_lengths(panel.freq) == [4]
+    assert season_lengths("30min") == [48, 336]
+    assert season_lengths("D") == [7]
+    assert season_lengths("MS") == [12]
+
+
+def test_gaps_are_interpolated_within_max_gap():
+    frame = hourly_panel(days=3).drop(index=[10, 11])  # two missing timestamps
+    frame.loc[20, "value"] = np.nan
+    panel = check_panel(frame)
+    values = panel.series[0].values
+    assert len(values) == 72 and np.isfinite(values).all()
+    original = hourly_panel(days=3)["value"].to_numpy()
+    assert values[9] < max(original[9], original[12]) + 1e-9  # between its neighbours
+
+
+def test_frequency_inferred_despite_gaps():
+    index = pd.date_range("2024-01-01", periods=50, freq="h").delete([5, 6, 30])
+    assert infer_frequency(index, "x") == "h"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda f: f.drop(index=range(10, 40)), "gap of 30"),
+        (lambda f: pd.concat([f, f.iloc[[5]]]), "duplicate timestamp"),
+        (lambda f: f.assign(value=f["value"].astype(object).where(f.index != 3, "x")), "Row 3"),
+        (lambda f: f.drop(columns=["value"]), "value column"),
+        (lambda f: f.assign(timestamp="not a date"), "does not parse"),
+        (lambda f: f.iloc[:0], "empty"),
+        (lambda f: f.assign(value=f["value"].where(f.index > 0)), "starts with missing"),
+    ],
+)
+def test_bad_input_is_one_clear_error(change, message):
+    with pytest.raises(DataError, match=message):
+        check_panel(change(hourly_panel(days=3)))
+
+
+def test_irregular_timestamps_rejected():
+    frame = hourly_panel(days=3)
+    frame.loc[7, "timestamp"] = frame.loc[7, "timestamp"] + pd.Timedelta(minutes=13)
+    with pytest.raises(DataError, match="irregular"):
+        check_panel(frame)
+
+
+def test_fill_missing_raise_and_min_length():
+    frame = hourly_panel(days=3).drop(index=[10])
+    with pytest.raises(DataError, match="missing value"):
+        check_panel(frame, fill_missing="raise")
+    with pytest.raises(DataError, match="at least 100"):
+        check_panel(hourly_panel(days=3), min_length=100)
+
+
+def test_covariates():
+    frame = hourly_panel(days=3, covariate=True)
+    assert check_panel(frame, covariates="auto").covariates == ["temp"]
+    assert check_panel(frame, covariates=["temp"]).series[0].covariates.shape == (72, 1)
+    with pytest.raises(SchemaError, match="Covariate"):
+        check_panel(frame, covariates=["humidity"])

@@ -1,0 +1,114 @@
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+
+import graft
+from graft import TransferForecaster
+from graft.exceptions import BundleError, DataError
+from tests.forecasting_data import hourly_panel
+
+FAST = {"horizon": 24, "epochs": 1, "random_state": 0}
+
+
+@pytest.fixture(scope="module")
+def data():
+    return hourly_panel(ids=("a", "b"), days=14)
+
+
+@pytest.fixture(scope="module")
+def auto_model(data):
+    source = hourly_panel(ids=("s",), days=21, seed=3, start="2023-01-02")
+    model = TransferForecaster(
+        strategy="auto",
+        candidates=["seasonal_naive", "mstl", "zero_shot", "fine_tune", "warm_start"],
+        n_origins=2,
+        **FAST,
+    )
+    return model.fit(data, source=source)
+
+
+def test_auto_predicts_quantiles_and_explains(auto_model, data):
+    out = auto_model.predict()
+    assert list(out.columns[:3]) == ["id", "timestamp", "mean"] and len(out) == 48
+    q = out[[c for c in out.columns if c.startswith("q")]].to_numpy()
+    assert q.shape[1] == 9 and np.all(np.diff(q, axis=1) >= 0)
+    assert out["timestamp"].min() > pd.Timestamp(data["timestamp"].max())
+    assert auto_model.choice_reason_ and auto_model.strategy_
+    naive = auto_model.auto_scores_["seasonal_naive"]
+    chosen = min(auto_model.auto_scores_.values())
+    assert chosen <= naive
+    assert len(auto_model.predict(6)) == 12
+
+
+@pytest.mark.parametrize("strategy", ["zero_shot", "fine_tune", "baseline"])
+def test_single_strategies(strategy):
+    y = hourly_panel(days=10).set_index("timestamp")["value"]
+    model = TransferForecaster(strategy=strategy, **FAST).fit(y)
+    out = model.predict()
+    assert len(out) == 24 and np.isfinite(out["mean"]).all()
+
+
+def test_warm_start_with_covariates_needs_future():
+    data = hourly_panel(days=14, covariate=True)
+    source = hourly_panel(ids=("s",), days=21, covariate=True, seed=4)
+    model = TransferForecaster(strategy="warm_start", covariates=["temp"], **FAST)
+    model.fit(data.iloc[:-24], source=source)
+    with pytest.raises(DataError, match="future="):
+        model.predict()
+    future = data.iloc[-24:].drop(columns=["value"])
+    out = model.predict(future=future)
+    assert len(out) == 24 and model.covariates_used_ == ["temp"]
+
+
+def test_sklearn_contract(data):
+    model = TransferForecaster(strategy="baseline", baseline="seasonal_naive", horizon=12)
+    assert clone(model).get_params() == model.get_params()
+    with pytest.raises(Exception, match="not fitted"):
+        model.predict()
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"strategy": "magic"}, "strategy"),
+        ({"horizon": 0}, "horizon"),
+        ({"baseline": "prophet"}, "baseline"),
+        ({"candidates": ["nope"]}, "candidates"),
+        ({"season_length": "x"}, "season_length"),
+    ],
+)
+def test_bad_params(params, message, data):
+    with pytest.raises(DataError, match=message):
+        TransferForecaster(**{"strategy": "baseline", **params}).fit(data)
+
+
+def test_bad_calls(auto_model, data):
+    with pytest.raises(DataError, match="horizon"):
+        auto_model.predict(100)
+    with pytest.raises(DataError, match="at least"):
+        TransferForecaster(strategy="baseline", horizon=4).fit(data.iloc[:5])
+    daily = hourly_panel(days=3).assign(timestamp=pd.date_range("2024-01-01", periods=72))
+    with pytest.raises(DataError, match="frequency"):
+        TransferForecaster(strategy="baseline", horizon=4).fit(data, source=daily)
+
+
+def test_bundle_roundtrip_and_tamper(auto_model, tmp_path):
+    path = auto_model.save(tmp_path / "f.graft")
+    loaded = graft.load(path)
+    pd.testing.assert_frame_equal(loaded.predict(), auto_model.predict())
+    assert loaded.strategy_ == auto_model.strategy_
+    newer = hourly_panel(ids=("a",), days=15).iloc[-200:]
+    assert len(loaded.predict(data=newer)) == 24
+    (path / "history.parquet").write_bytes(b"broken")
+    with pytest.raises(BundleError, match="hash"):
+        graft.load(path)
+
+
+def test_bundle_of_fine_tune_and_warm_start(tmp_path):
+    data = hourly_panel(days=10)
+    source = hourly_panel(ids=("s",), days=14, seed=5)
+    for strategy in ("fine_tune", "warm_start"):
+        model = TransferForecaster(strategy=strategy, **FAST).fit(data, source=source)
+        loaded = graft.load(model.save(tmp_path / f"{strategy}.graft"))
+        np.testing.assert_allclose(loaded.predict()["mean"], model.predict()["mean"])

@@ -1,0 +1,24 @@
+import numpy as np
+
+from graft import TransferForecaster
+from graft.evaluate.backtest import backtest
+from tests.forecasting_data import hourly_panel
+
+
+def test_backtest_report_and_no_look_ahead():
+    data = hourly_panel(days=12)
+    kwargs = dict(horizon=24, n_origins=3, baselines=["seasonal_naive", "mstl"])
+    tuned = {"fine_tune": TransferForecaster(strategy="fine_tune", epochs=1, horizon=24)}
+    report = backtest(tuned, data, **kwargs)
+    names = [c.name for c in report.candidates]
+    assert names == ["seasonal_naive", "mstl", "fine_tune"] and report.n_origins == 3
+    assert {"smape", "wql", "coverage80"} <= set(report.metrics["mstl"])
+    assert len(report.origins) == 9 and report.candidates[1].verdict is not None
+    assert "MASE" in str(report)
+    # The scored windows hold garbage now; forecasts must not move.
+    dirty = data.copy()
+    dirty.loc[dirty.index[-24:], "value"] = 1e6
+    again = backtest(tuned, dirty, **kwargs)
+    for a, b in zip(report.origins, again.origins):
+        np.testing.assert_allclose(a["forecast"], b["forecast"])
+    assert report.origins[-1]["actual"] != again.origins[-1]["actual"]

@@ -1,0 +1,139 @@
+import numpy as np
+import pytest
+
+from graft.data.timeseries import check_panel
+from graft.strategies.forecasting.baselines import StatsForecastMethod
+from graft.strategies.forecasting.fracast import FracastFineTuned, FracastZeroShot
+from graft.strategies.forecasting.global_lightgbm import GlobalLightGBM
+from graft.strategies.forecasting.metrics import QUANTILES, coverage80, mase, smape, wql
+from graft.strategies.forecasting.selection import (
+    Combination,
+    choose,
+    context_at,
+    rolling_origins,
+    run_backtest,
+)
+from tests.forecasting_data import hourly_panel
+
+H = 24
+
+
+@pytest.fixture(scope="module")
+def panel():
+    return check_panel(hourly_panel(ids=("a",), days=14))
+
+
+@pytest.fixture(scope="module")
+def source():
+    return check_panel(hourly_panel(ids=("s1", "s2"), days=21, seed=1, start="2023-01-02"))
+
+
+def _score(method, panel):
+    s = panel.series[0]
+    origin = len(s.values) - H
+    method.fit([s.head(origin)], panel.freq)
+    forecast = method.forecast(context_at(s, origin, panel.freq, H))
+    assert forecast.mean.shape == (H,) and forecast.quantiles.shape == (H, len(QUANTILES))
+    assert np.all(np.diff(forecast.quantiles, axis=1) >= 0)
+    return mase(s.values[origin:], forecast.mean, s.values[:origin], 24)
+
+
+@pytest.mark.parametrize("kind", ["seasonal_naive", "auto_ets", "auto_theta", "mstl"])
+def test_statsforecast_baselines_forecast_a_seasonal_series(panel, kind):
+    assert _score(StatsForecastMethod(kind, [24, 168], H), panel) < 2.0
+
+
+def test_fracast_zero_shot_and_fine_tune(panel):
+    zero = _score(FracastZeroShot([24, 168], H), panel)
+    tuned_method = FracastFineTuned([24, 168], H, epochs=2, max_windows=16)
+    tuned = _score(tuned_method, panel)
+    assert np.isfinite(zero) and np.isfinite(tuned)
+    assert tuned_method.history and tuned_method.history[0].index == 0
+    state = tuned_method.state_dict()
+    copy = FracastFineTuned([24, 168], H)
+    copy.load_state_dict(state)
+    s = panel.series[0]
+    ctx = context_at(s, len(s.values) - H, panel.freq, H)
+    np.testing.assert_allclose(copy.forecast(ctx).mean, tuned_method.forecast(ctx).mean)
+
+
+def test_warm_start_from_source_series(panel, source):
+    method = GlobalLightGBM([24, 168], H, source=source.series, n_estimators=50)
+    assert _score(method, panel) < 2.0
+    assert method.target_rounds > 0 and method.residual_quantiles.shape == (H, 9)
+
+
+def test_warm_start_with_covariates():
+    target = check_panel(hourly_panel(days=14, covariate=True), covariates=["temp"])
+    src = check_panel(hourly_panel(ids=("s",), days=21, covariate=True, seed=2), covariates="auto")
+    method = GlobalLightGBM([24, 168], H, source=src.series, covariates=["temp"], n_estimators=50)
+    assert _score(method, target) < 2.0
+
+
+def test_combination_averages_members(panel):
+    members = {
+        "seasonal_naive": StatsForecastMethod("seasonal_naive", [24, 168], H),
+        "mstl": StatsForecastMethod("mstl", [24, 168], H),
+    }
+    combo = Combination(members, {"seasonal_naive": 1.0, "mstl": 3.0})
+    s = panel.series[0]
+    ctx = context_at(s, len(s.values) - H, panel.freq, H)
+    expected = 0.25 * members["seasonal_naive"].forecast(ctx).mean
+    expected += 0.75 * members["mstl"].forecast(ctx).mean
+    np.testing.assert_allclose(combo.forecast(ctx).mean, expected)
+
+
+def test_metrics():
+    actual = np.array([1.0, 2.0, 3.0, 4.0])
+    history = np.array([1.0, 3.0, 1.0, 3.0])
+    assert mase(actual, actual, history, 1) == 0.0
+    assert mase(actual, actual + 2, history, 1) == pytest.approx(1.0)
+    assert smape(actual, actual) == 0.0 and smape([1.0], [3.0]) == pytest.approx(100.0)
+    perfect = np.repeat(actual[:, None], 9, axis=1)
+    assert wql(actual, perfect) == 0.0
+    assert coverage80(actual, perfect) == 1.0
+    assert coverage80(actual, perfect + 10) == 0.0
+
+
+def test_rolling_origins():
+    assert rolling_origins(100, 10, 3, 5, 50) == [80, 85, 90]
+    assert rolling_origins(100, 10, 10, 10, 50) == [50, 60, 70, 80, 90]
+
+
+def test_backtest_never_sees_the_future(panel, source):
+    """Replacing everything after the last origin by garbage must not change a forecast."""
+    s = panel.series[0]
+    garbage = check_panel(hourly_panel(days=14))
+    values = garbage.series[0].values.copy()
+    values[-H:] = 1e6
+    garbage.series[0].values = values
+    methods = lambda: {  # noqa: E731
+        "mstl": StatsForecastMethod("mstl", [24, 168], H),
+        "fine_tune": FracastFineTuned([24, 168], H, epochs=1, max_windows=8),
+        "warm_start": GlobalLightGBM([24, 168], H, source=source.series, n_estimators=30),
+    }
+    kwargs = dict(horizon=H, n_origins=3, step=H, min_train=49)
+    clean = run_backtest(methods(), [s], panel.freq, **kwargs)
+    dirty = run_backtest(methods(), garbage.series, panel.freq, **kwargs)
+    assert not clean.errors and len(clean.origins) == 3
+    for name in clean.forecasts:
+        for a, b in zip(clean.forecasts[name], dirty.forecasts[name]):
+            np.testing.assert_allclose(a.mean, b.mean)
+            np.testing.assert_allclose(a.quantiles, b.quantiles)
+    assert not np.allclose(clean.actuals[-1], dirty.actuals[-1])  # the garbage was there
+
+
+def test_choose_never_keeps_a_method_that_lost_to_seasonal_naive(panel):
+    methods = {
+        "seasonal_naive": StatsForecastMethod("seasonal_naive", [24, 168], H),
+        "zero_shot": FracastZeroShot([24, 168], H),
+    }
+    bt = run_backtest(methods, panel.series, panel.freq, horizon=H, n_origins=3, step=H,
+                      min_train=49)  # fmt: skip
+    # Make zero_shot look terrible: it must not be chosen, alone or mixed.
+    for f in bt.forecasts["zero_shot"]:
+        f.mean += 100
+        f.quantiles += 100
+    weights, scores, reason = choose(bt, 24)
+    assert weights == {"seasonal_naive": 1.0}
+    assert "seasonal_naive" in reason

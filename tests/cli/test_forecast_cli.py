@@ -1,7 +1,7 @@
+from tests.forecasting_data import hourly_panel
 from typer.testing import CliRunner
 
 from graft.cli.main import app
-from tests.forecasting_data import hourly_panel
 
 runner = CliRunner()
 

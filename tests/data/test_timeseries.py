@@ -1,10 +1,10 @@
 import numpy as np
 import pandas as pd
 import pytest
+from tests.forecasting_data import hourly_panel
 
 from graft.data.timeseries import check_panel, infer_frequency, panel_frame, season_lengths
 from graft.exceptions import DataError, SchemaError
-from tests.forecasting_data import hourly_panel
 
 
 def test_long_frame_becomes_panel_with_inferred_frequency():

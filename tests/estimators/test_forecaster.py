@@ -2,11 +2,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
+from tests.forecasting_data import hourly_panel
 
 import graft
 from graft import TransferForecaster
 from graft.exceptions import BundleError, DataError
-from tests.forecasting_data import hourly_panel
 
 FAST = {"horizon": 24, "epochs": 1, "random_state": 0}
 

@@ -1,8 +1,8 @@
 import numpy as np
+from tests.forecasting_data import hourly_panel
 
 from graft import TransferForecaster
 from graft.evaluate.backtest import backtest
-from tests.forecasting_data import hourly_panel
 
 
 def test_backtest_report_and_no_look_ahead():

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from tests.forecasting_data import hourly_panel
 
 from graft.data.timeseries import check_panel
 from graft.strategies.forecasting.baselines import StatsForecastMethod
@@ -13,7 +14,6 @@ from graft.strategies.forecasting.selection import (
     rolling_origins,
     run_backtest,
 )
-from tests.forecasting_data import hourly_panel
 
 H = 24
 
@@ -134,6 +134,6 @@ def test_choose_never_keeps_a_method_that_lost_to_seasonal_naive(panel):
     for f in bt.forecasts["zero_shot"]:
         f.mean += 100
         f.quantiles += 100
-    weights, scores, reason = choose(bt, 24)
+    weights, _scores, reason = choose(bt, 24)
     assert weights == {"seasonal_naive": 1.0}
     assert "seasonal_naive" in reason

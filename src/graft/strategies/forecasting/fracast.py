@@ -16,6 +16,7 @@ import functools
 import hashlib
 import importlib
 import json
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -93,6 +94,38 @@ def _normalise(contexts: list[np.ndarray], width: int):
         values[row, width - len(tail) :] = (tail - loc[row]) / span[row]
         valid[row, width - len(tail) :] = True
     return torch.from_numpy(values[:, None, :]), torch.from_numpy(valid[:, None, :]), loc, span
+
+
+_STATES: "OrderedDict[bytes, torch.Tensor]" = OrderedDict()
+_STATES_MAX = 256  # x 512 KB: the encoder states of 256 windows
+
+
+def _encode(core, values: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+    """Frozen-encoder states of normalised windows, with an in-process LRU cache.
+
+    The encoder never changes, so a window seen before (the same normalised context, as
+    when a backtest refits at the next origin) reuses its states instead of running the
+    2048-step encoder again.
+    """
+    keys = [
+        hashlib.sha1(values[i].numpy().tobytes() + valid[i].numpy().tobytes()).digest()
+        for i in range(len(values))
+    ]
+    found: dict[int, torch.Tensor] = {}
+    for i, key in enumerate(keys):
+        if key in _STATES:
+            _STATES.move_to_end(key)
+            found[i] = _STATES[key]
+    missing = [i for i in range(len(keys)) if i not in found]
+    with torch.no_grad():
+        for start in range(0, len(missing), 16):
+            rows = missing[start : start + 16]
+            states = core(values[rows], valid[rows], valid[rows].float())
+            for row, state in zip(rows, states):
+                found[row] = _STATES[keys[row]] = state
+                if len(_STATES) > _STATES_MAX:
+                    _STATES.popitem(last=False)
+    return torch.stack([found[i] for i in range(len(keys))])
 
 
 def _predict(model, values: np.ndarray, horizon: int) -> Forecast:
@@ -191,12 +224,7 @@ class FracastFineTuned(ForecastMethod):
         targets = np.stack([histories[i].values[t : t + steps] for i, t in cuts])
         values, valid, loc, span = _normalise(contexts, base.context_length)
         scaled = torch.tensor((targets - loc[:, None]) / span[:, None], dtype=torch.float32)
-        states = []
-        with torch.no_grad():
-            for start in range(0, len(cuts), 16):
-                rows = slice(start, start + 16)
-                states.append(base.core(values[rows], valid[rows], valid[rows].float()))
-        states = torch.cat(states)
+        states = _encode(base.core, values, valid)
         head = self.head
         levels = torch.tensor(QUANTILES, dtype=torch.float32)
 

@@ -134,3 +134,28 @@ def shifted_tables():
     target = _make_domain(60, shift=0.7, seed=2)
     test = _make_domain(300, shift=0.7, seed=3)
     return (*source, *target, *test)
+
+
+def _hourly_panel(ids=("a",), days=14, seed=0, covariate=False, start="2024-01-01"):
+    """Hourly series with a daily cycle, a weekday effect and noise; long format."""
+    rng = np.random.default_rng(seed)
+    t = pd.date_range(start, periods=24 * days, freq="h")
+    frames = []
+    for k, sid in enumerate(ids):
+        phase = np.arange(len(t)) * 2 * np.pi / 24
+        temp = 15 + 5 * np.sin(phase + 1.0)
+        y = 20 + 5 * k + 4 * np.sin(phase) + (t.dayofweek >= 5) * 2.0 + rng.normal(0, 0.3, len(t))
+        if covariate:
+            y = y + 0.5 * temp
+        frame = pd.DataFrame({"id": sid, "timestamp": t, "value": y})
+        if covariate:
+            frame["temp"] = temp
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+@pytest.fixture(scope="session")
+def hourly_panel():
+    """``hourly_panel(ids, days, seed, covariate, start)``: synthetic hourly series (long
+    format) with a daily cycle, a weekend effect and noise, for the forecasting tests."""
+    return _hourly_panel

@@ -1,4 +1,3 @@
-from tests.forecasting_data import hourly_panel
 from typer.testing import CliRunner
 
 from graft.cli.main import app
@@ -6,7 +5,7 @@ from graft.cli.main import app
 runner = CliRunner()
 
 
-def test_fit_predict_backtest(tmp_path):
+def test_fit_predict_backtest(tmp_path, hourly_panel):
     data = tmp_path / "data.csv"
     hourly_panel(days=10).rename(columns={"id": "store", "timestamp": "ts"}).to_csv(
         data, index=False
@@ -30,7 +29,7 @@ def test_fit_predict_backtest(tmp_path):
     assert result.exit_code == 0, result.output and report.is_file()
 
 
-def test_errors_exit_2_and_write_nothing(tmp_path):
+def test_errors_exit_2_and_write_nothing(tmp_path, hourly_panel):
     data = tmp_path / "data.csv"
     hourly_panel(days=3).to_csv(data, index=False)
     out = tmp_path / "m.graft"

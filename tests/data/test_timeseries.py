@@ -1,13 +1,12 @@
 import numpy as np
 import pandas as pd
 import pytest
-from tests.forecasting_data import hourly_panel
 
 from graft.data.timeseries import check_panel, infer_frequency, panel_frame, season_lengths
 from graft.exceptions import DataError, SchemaError
 
 
-def test_long_frame_becomes_panel_with_inferred_frequency():
+def test_long_frame_becomes_panel_with_inferred_frequency(hourly_panel):
     panel = check_panel(hourly_panel(ids=("a", "b"), days=3))
     assert panel.freq == "h" and [s.id for s in panel.series] == ["a", "b"]
     assert len(panel.series[0].values) == 72
@@ -24,7 +23,7 @@ def test_series_input_and_seasons():
     assert season_lengths("MS") == [12]
 
 
-def test_gaps_are_interpolated_within_max_gap():
+def test_gaps_are_interpolated_within_max_gap(hourly_panel):
     frame = hourly_panel(days=3).drop(index=[10, 11])  # two missing timestamps
     frame.loc[20, "value"] = np.nan
     panel = check_panel(frame)
@@ -51,19 +50,19 @@ def test_frequency_inferred_despite_gaps():
         (lambda f: f.assign(value=f["value"].where(f.index > 0)), "starts with missing"),
     ],
 )
-def test_bad_input_is_one_clear_error(change, message):
+def test_bad_input_is_one_clear_error(change, message, hourly_panel):
     with pytest.raises(DataError, match=message):
         check_panel(change(hourly_panel(days=3)))
 
 
-def test_irregular_timestamps_rejected():
+def test_irregular_timestamps_rejected(hourly_panel):
     frame = hourly_panel(days=3)
     frame.loc[7, "timestamp"] = frame.loc[7, "timestamp"] + pd.Timedelta(minutes=13)
     with pytest.raises(DataError, match="irregular"):
         check_panel(frame)
 
 
-def test_fill_missing_raise_and_min_length():
+def test_fill_missing_raise_and_min_length(hourly_panel):
     frame = hourly_panel(days=3).drop(index=[10])
     with pytest.raises(DataError, match="missing value"):
         check_panel(frame, fill_missing="raise")
@@ -71,7 +70,7 @@ def test_fill_missing_raise_and_min_length():
         check_panel(hourly_panel(days=3), min_length=100)
 
 
-def test_covariates():
+def test_covariates(hourly_panel):
     frame = hourly_panel(days=3, covariate=True)
     assert check_panel(frame, covariates="auto").covariates == ["temp"]
     assert check_panel(frame, covariates=["temp"]).series[0].covariates.shape == (72, 1)

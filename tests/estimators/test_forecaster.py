@@ -2,7 +2,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
-from tests.forecasting_data import hourly_panel
 
 import graft
 from graft import TransferForecaster
@@ -12,12 +11,12 @@ FAST = {"horizon": 24, "epochs": 1, "random_state": 0}
 
 
 @pytest.fixture(scope="module")
-def data():
+def data(hourly_panel):
     return hourly_panel(ids=("a", "b"), days=14)
 
 
 @pytest.fixture(scope="module")
-def auto_model(data):
+def auto_model(data, hourly_panel):
     source = hourly_panel(ids=("s",), days=21, seed=3, start="2023-01-02")
     model = TransferForecaster(
         strategy="auto",
@@ -42,14 +41,14 @@ def test_auto_predicts_quantiles_and_explains(auto_model, data):
 
 
 @pytest.mark.parametrize("strategy", ["zero_shot", "fine_tune", "baseline"])
-def test_single_strategies(strategy):
+def test_single_strategies(strategy, hourly_panel):
     y = hourly_panel(days=10).set_index("timestamp")["value"]
     model = TransferForecaster(strategy=strategy, **FAST).fit(y)
     out = model.predict()
     assert len(out) == 24 and np.isfinite(out["mean"]).all()
 
 
-def test_warm_start_with_covariates_needs_future():
+def test_warm_start_with_covariates_needs_future(hourly_panel):
     data = hourly_panel(days=14, covariate=True)
     source = hourly_panel(ids=("s",), days=21, covariate=True, seed=4)
     model = TransferForecaster(strategy="warm_start", covariates=["temp"], **FAST)
@@ -83,7 +82,7 @@ def test_bad_params(params, message, data):
         TransferForecaster(**{"strategy": "baseline", **params}).fit(data)
 
 
-def test_bad_calls(auto_model, data):
+def test_bad_calls(auto_model, data, hourly_panel):
     with pytest.raises(DataError, match="horizon"):
         auto_model.predict(100)
     with pytest.raises(DataError, match="at least"):
@@ -93,7 +92,7 @@ def test_bad_calls(auto_model, data):
         TransferForecaster(strategy="baseline", horizon=4).fit(data, source=daily)
 
 
-def test_bundle_roundtrip_and_tamper(auto_model, tmp_path):
+def test_bundle_roundtrip_and_tamper(auto_model, tmp_path, hourly_panel):
     path = auto_model.save(tmp_path / "f.graft")
     loaded = graft.load(path)
     pd.testing.assert_frame_equal(loaded.predict(), auto_model.predict())
@@ -105,7 +104,7 @@ def test_bundle_roundtrip_and_tamper(auto_model, tmp_path):
         graft.load(path)
 
 
-def test_bundle_of_fine_tune_and_warm_start(tmp_path):
+def test_bundle_of_fine_tune_and_warm_start(tmp_path, hourly_panel):
     data = hourly_panel(days=10)
     source = hourly_panel(ids=("s",), days=14, seed=5)
     for strategy in ("fine_tune", "warm_start"):

@@ -1,11 +1,10 @@
 import numpy as np
-from tests.forecasting_data import hourly_panel
 
 from graft import TransferForecaster
 from graft.evaluate.backtest import backtest
 
 
-def test_backtest_report_and_no_look_ahead():
+def test_backtest_report_and_no_look_ahead(hourly_panel):
     data = hourly_panel(days=12)
     kwargs = dict(horizon=24, n_origins=3, baselines=["seasonal_naive", "mstl"])
     tuned = {"fine_tune": TransferForecaster(strategy="fine_tune", epochs=1, horizon=24)}

@@ -1,6 +1,5 @@
 import numpy as np
 import pytest
-from tests.forecasting_data import hourly_panel
 
 from graft.data.timeseries import check_panel
 from graft.strategies.forecasting.baselines import StatsForecastMethod
@@ -19,12 +18,12 @@ H = 24
 
 
 @pytest.fixture(scope="module")
-def panel():
+def panel(hourly_panel):
     return check_panel(hourly_panel(ids=("a",), days=14))
 
 
 @pytest.fixture(scope="module")
-def source():
+def source(hourly_panel):
     return check_panel(hourly_panel(ids=("s1", "s2"), days=21, seed=1, start="2023-01-02"))
 
 
@@ -63,7 +62,7 @@ def test_warm_start_from_source_series(panel, source):
     assert method.target_rounds > 0 and method.residual_quantiles.shape == (H, 9)
 
 
-def test_warm_start_with_covariates():
+def test_warm_start_with_covariates(hourly_panel):
     target = check_panel(hourly_panel(days=14, covariate=True), covariates=["temp"])
     src = check_panel(hourly_panel(ids=("s",), days=21, covariate=True, seed=2), covariates="auto")
     method = GlobalLightGBM([24, 168], H, source=src.series, covariates=["temp"], n_estimators=50)
@@ -100,7 +99,7 @@ def test_rolling_origins():
     assert rolling_origins(100, 10, 10, 10, 50) == [50, 60, 70, 80, 90]
 
 
-def test_backtest_never_sees_the_future(panel, source):
+def test_backtest_never_sees_the_future(panel, source, hourly_panel):
     """Replacing everything after the last origin by garbage must not change a forecast."""
     s = panel.series[0]
     garbage = check_panel(hourly_panel(days=14))

@@ -21,3 +21,19 @@ def test_backtest_report_and_no_look_ahead(hourly_panel):
     for a, b in zip(report.origins, again.origins):
         np.testing.assert_allclose(a["forecast"], b["forecast"])
     assert report.origins[-1]["actual"] != again.origins[-1]["actual"]
+
+
+def test_backtest_cuts_source_at_each_origin(hourly_panel):
+    data = hourly_panel(days=12)
+    source = hourly_panel(ids=("s",), days=12, seed=7)  # same dates: must be cut
+    report = backtest(
+        ["warm_start"], data, source=source, horizon=24, n_origins=2, baselines=["seasonal_naive"]
+    )
+    assert [c.name for c in report.candidates] == ["seasonal_naive", "warm_start"]
+    dirty = source.copy()
+    dirty.loc[dirty.index[-24:], "value"] = 1e6  # the source's values in the last window
+    again = backtest(
+        ["warm_start"], data, source=dirty, horizon=24, n_origins=2, baselines=["seasonal_naive"]
+    )
+    for a, b in zip(report.origins, again.origins):
+        np.testing.assert_allclose(a["forecast"], b["forecast"])

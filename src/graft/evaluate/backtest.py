@@ -138,7 +138,8 @@ def backtest(
             for name, model in models.items():
                 fitted = clone(model)
                 started = time.perf_counter()
-                fitted.fit(rows, source=source_cut if len(source_cut or []) else None)
+                has_source = source_cut is not None and len(source_cut) > 0
+                fitted.fit(rows, source=source_cut if has_source else None)
                 forecast = fitted.predict(future=future)
                 seconds = time.perf_counter() - started
                 quantiles = forecast[[c for c in forecast.columns if c.startswith("q")]]

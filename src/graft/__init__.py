@@ -17,6 +17,7 @@ _EXPORTS = {
     "list_backbones": "graft.backbones.registry",
     "create_backbone": "graft.backbones.registry",
     "compare": "graft.evaluate.compare",
+    "backtest": "graft.evaluate.backtest",
     "TransferReport": "graft.evaluate.report",
     "load": "graft.bundle",
     "save": "graft.bundle",

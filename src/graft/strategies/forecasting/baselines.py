@@ -6,6 +6,7 @@ series at a time, refitted on every context.
 """
 
 import importlib
+import warnings
 
 import numpy as np
 
@@ -82,10 +83,18 @@ class StatsForecastMethod(ForecastMethod):
     def forecast(self, context: Context) -> Forecast:
         check_context(self, context)
         y = context.series.values
-        result = self._model(len(y)).forecast(y=y, h=len(context.future_index), level=LEVELS)
+        with warnings.catch_warnings():
+            # ETS can report a negative forecast variance (sqrt -> NaN); handled below.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            result = self._model(len(y)).forecast(y=y, h=len(context.future_index), level=LEVELS)
         mean = np.asarray(result["mean"], dtype=float)
+        if not np.isfinite(mean).all():
+            raise GraftError(f"{self.name} produced non-finite forecasts for {context.series.id!r}.")
         bands = {
             level: (np.asarray(result[f"lo-{level}"]), np.asarray(result[f"hi-{level}"]))
             for level in LEVELS
         }
-        return Forecast(mean, quantiles_from_levels(mean, bands))
+        quantiles = quantiles_from_levels(mean, bands)
+        # An interval statsforecast could not compute collapses onto the point forecast.
+        quantiles = np.where(np.isfinite(quantiles), quantiles, mean[:, None])
+        return Forecast(mean, quantiles)

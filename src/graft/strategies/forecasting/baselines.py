@@ -89,7 +89,9 @@ class StatsForecastMethod(ForecastMethod):
             result = self._model(len(y)).forecast(y=y, h=len(context.future_index), level=LEVELS)
         mean = np.asarray(result["mean"], dtype=float)
         if not np.isfinite(mean).all():
-            raise GraftError(f"{self.name} produced non-finite forecasts for {context.series.id!r}.")
+            raise GraftError(
+                f"{self.name} produced non-finite forecasts for series {context.series.id!r}."
+            )
         bands = {
             level: (np.asarray(result[f"lo-{level}"]), np.asarray(result[f"hi-{level}"]))
             for level in LEVELS

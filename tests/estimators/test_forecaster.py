@@ -87,6 +87,10 @@ def test_bad_calls(auto_model, data, hourly_panel):
         auto_model.predict(100)
     with pytest.raises(DataError, match="at least"):
         TransferForecaster(strategy="baseline", horizon=4).fit(data.iloc[:5])
+    with pytest.raises(DataError, match="mstl needs at least 49"):
+        TransferForecaster(strategy="baseline", horizon=4).fit(data.iloc[:30])
+    short = TransferForecaster(strategy="auto", horizon=4).fit(data.iloc[:30])
+    assert short.strategy_ == "seasonal_naive" and "too short" in short.choice_reason_
     daily = hourly_panel(days=3).assign(timestamp=pd.date_range("2024-01-01", periods=72))
     with pytest.raises(DataError, match="frequency"):
         TransferForecaster(strategy="baseline", horizon=4).fit(data, source=daily)

@@ -313,6 +313,12 @@ class TransferForecaster(BaseEstimator):
             if len(members) == 1
             else Combination(members, self.weights_)
         )
+        if panel.min_length < self.model_.min_length():
+            raise DataError(
+                f"The shortest series in data has {panel.min_length} observations; "
+                f"{' + '.join(self.weights_)} needs at least {self.model_.min_length()} "
+                "(two seasons and one step); give a longer history or another strategy."
+            )
         self.model_.fit(panel.series, panel.freq)
         self.strategy_ = " + ".join(self.weights_)
         self.fit_seconds_ = time.perf_counter() - started

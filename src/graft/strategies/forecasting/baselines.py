@@ -54,7 +54,7 @@ class StatsForecastMethod(ForecastMethod):
 
     def _season_for(self, n: int) -> list[int]:
         # A season longer than half the history cannot be estimated; drop it.
-        return [s for s in self.seasons if s > 1 and 2 * s < n] or [1]
+        return [s for s in self.seasons if s > 1 and 2 * s <= n] or [1]
 
     def min_length(self) -> int:
         if self.kind == "seasonal_naive_long":

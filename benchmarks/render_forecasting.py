@@ -34,13 +34,20 @@ def _table(task: str, records: list[dict]) -> list[str]:
     common = set.intersection(*keys) if keys else set()
     horizon = 48 if task.startswith("taylor") else 4
     series = sorted({s for s, _ in common})
+    expected = 160 if task == "visnights" else 10
+    partial = (
+        f" **Partial run: {len(common)} of {expected} cases finished** (cases run "
+        "origin by origin over all series, so the finished ones are the earliest origins)."
+        if len(common) < expected
+        else ""
+    )
     lines = [
         f"### {TITLES.get(task, task)}",
         "",
         f"Horizon {horizon}; {len(common)} forecast cases ({len(series)} series x origins) "
         "scored by every method. MASE, sMAPE, WQL: mean ± std over cases (lower is better); "
         "coverage: share of actuals inside the 80% interval (target 0.80); seconds: mean "
-        "wall time of one fit + predict.",
+        f"wall time of one fit + predict.{partial}",
         "",
         "| method | MASE | sMAPE % | WQL | coverage 80% | fit+predict s |",
         "|---|---|---|---|---|---|",

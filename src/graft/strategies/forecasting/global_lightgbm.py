@@ -3,7 +3,8 @@ target (``warm_start``).
 
 One direct multi-horizon model: a training row is (series, origin t, step k) with
 features known at the origin — the step, the last value, the mean of the last season, the
-values one and two seasons before the target time (for every season length), calendar
+value one season before the target time (for every season length; also two for the
+shortest season), calendar
 fields of the target time, and the covariates at the target time — and the value k steps
 ahead as the label. Every value is divided by the mean absolute value of the season(s)
 before the origin (per-series scaling), so series of different size share one model:
@@ -13,7 +14,9 @@ Prediction intervals come from the model's scaled residuals, per step, on the la
 of the source origins (held out from training and used for early stopping).
 
 ``warm_start`` continues boosting on the target's own rows (LightGBM ``init_model``): the
-source trees stay, new trees fit what the source model gets wrong on the target.
+source trees stay, new trees fit what the source model gets wrong on the target. How many
+rounds (none, a quarter, half or all of ``continue_rounds``) is chosen on the target's last
+window, so a short target history keeps the source model rather than overfitting.
 """
 
 import hashlib
@@ -100,7 +103,12 @@ class _Features:
         for s in self.seasons:
             cycles = np.ceil(steps / s).astype(int)
             lag = target_pos - s * cycles
-            columns += [at(lag), at(lag - s)]
+            columns.append(at(lag))
+            if s == first:
+                # Two cycles back only for the shortest season: two cycles of a weekly season
+                # are missing from every row of a two-week target history, but not at its
+                # forecast origin, and trees fitted on missing values misroute present ones.
+                columns.append(at(lag - s))
         features = np.column_stack([*columns, target_calendar, target_covariates])
         return features, scale
 
@@ -154,14 +162,10 @@ class GlobalLightGBM(ForecastMethod):
             cal = calendar(s.index, freq)[pos]
             cov = s.covariates[pos] if self.covariates else np.zeros((len(pos), 0))
             X, scale = self.features.rows(s.values, o, k, cal, cov)
-            blocks.append((X, s.values[pos] / scale, o, k))
+            blocks.append((X, s.values[pos] / scale, o, k, np.full(len(o), n)))
         if not blocks:
             return None
-        X = np.concatenate([b[0] for b in blocks])
-        y = np.concatenate([b[1] for b in blocks])
-        origin = np.concatenate([b[2] for b in blocks])
-        step = np.concatenate([b[3] for b in blocks])
-        return X, y, origin, step
+        return tuple(np.concatenate([b[j] for b in blocks]) for j in range(5))
 
     def fit(self, histories: list[Series], freq: str) -> "GlobalLightGBM":
         lgb = lightgbm()
@@ -177,22 +181,45 @@ class GlobalLightGBM(ForecastMethod):
                     f"to train on (needs more than {first + self.horizon} observations)."
                 )
             return self
-        X, y, _, _ = target
+        X, y, origin, step, length = target
         if self.booster is None:  # no source: a global model of the target panel alone
-            self.booster, self.residual_quantiles = _train(self, X, y, target[2], target[3])
+            self.booster, self.residual_quantiles = _train(self, X, y, origin, step)
             return self
-        if len(y) >= 4 * self.horizon and self.continue_rounds > 0:
-            params = {
-                **PARAMS,
-                "seed": self.seed,
-                "min_data_in_leaf": max(5, min(20, len(y) // 50)),
-            }
-            data = lgb.Dataset(X, y, free_raw_data=True)
+        self.target_rounds = self._continuation_rounds(X, y, origin, length)
+        if self.target_rounds:
+            params = {**PARAMS, "seed": self.seed, "min_data_in_leaf": _leaf_size(len(y))}
             self.booster = lgb.train(
-                params, data, num_boost_round=self.continue_rounds, init_model=self.booster
+                params,
+                lgb.Dataset(X, y),
+                num_boost_round=self.target_rounds,
+                init_model=self.booster,
             )
-            self.target_rounds = self.continue_rounds
         return self
+
+    def _continuation_rounds(self, X, y, origin, length) -> int:
+        """How many rounds to continue on the target, chosen on its last window.
+
+        Continuing on a short target history overfits it (two weeks of half-hourly demand
+        hold one example of each weekday), so the rounds (0 = keep the source model) are
+        chosen by the error on each series' last ``horizon`` origins, with the model
+        continued only on rows whose targets end before them.
+        """
+        lgb = lightgbm()
+        last = length - self.horizon
+        val = origin > last - self.horizon
+        train = origin <= last - 2 * self.horizon + 1
+        if self.continue_rounds <= 0 or val.sum() == 0 or train.sum() < 4 * self.horizon:
+            return 0
+        errors = {0: float(np.mean((self.booster.predict(X[val]) - y[val]) ** 2))}
+        params = {**PARAMS, "seed": self.seed, "min_data_in_leaf": _leaf_size(train.sum())}
+        for rounds in sorted({max(1, self.continue_rounds // 4), self.continue_rounds // 2,
+                              self.continue_rounds}):  # fmt: skip
+            booster = lgb.train(
+                params, lgb.Dataset(X[train], y[train]), num_boost_round=rounds,
+                init_model=self.booster,
+            )  # fmt: skip
+            errors[rounds] = float(np.mean((booster.predict(X[val]) - y[val]) ** 2))
+        return min(errors, key=errors.get)
 
     def forecast(self, context: Context) -> Forecast:
         check_context(self, context)
@@ -222,6 +249,10 @@ class GlobalLightGBM(ForecastMethod):
         median_shift = rq[:, list(QUANTILES).index(0.5)][:, None]
         quantiles = (z[:, None] + rq - median_shift) * scale[:, None]
         return Forecast(z * scale, quantiles)
+
+
+def _leaf_size(n_rows: int) -> int:
+    return max(5, min(20, int(n_rows) // 50))
 
 
 def _train(method: GlobalLightGBM, X, y, origin, step):
@@ -278,7 +309,7 @@ def _train_source(method: GlobalLightGBM, freq: str):
                 "The source series are too short for the global model; each needs more than "
                 f"{method.features.seasons[0] + method.horizon} observations."
             )
-        booster, rq = _train(method, *rows)
+        booster, rq = _train(method, *rows[:4])
         if len(_SOURCE_MODELS) >= 4:
             _SOURCE_MODELS.pop(next(iter(_SOURCE_MODELS)))
         _SOURCE_MODELS[key] = (booster.model_to_string(), rq)

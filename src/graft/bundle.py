@@ -8,7 +8,8 @@ Layout::
                                graft version, and the SHA-256 of every other file
         head.skops             scikit-learn head (feature_extraction) or
         baseline.skops         TF-IDF pipeline (baseline) or
-        network.safetensors    fine-tuned backbone and output layer (fine_tune, hybrid)
+        network.safetensors    fine-tuned backbone and output layer (fine_tune, hybrid,
+                               and the from-scratch CNN of baseline_cnn)
         encoder.skops, member_<i>.*, source_booster.txt, source.graft/
                                a tabular model (see graft.bundle_tabular)
 
@@ -39,7 +40,11 @@ TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.")
 _FITTED = (
     "modality_",
     "strategy_",
+    "modality_",
+    "backbone_",
     "text_column_",
+    "image_column_",
+    "audio_column_",
     "choice_reason_",
     "training_fingerprint_",
     "n_training_rows_",
@@ -163,8 +168,11 @@ def save(estimator, path: str | os.PathLike) -> Path:
 
 
 def _input_schema(estimator) -> dict:
-    if getattr(estimator, "modality_", "text") != "tabular":
+    modality = getattr(estimator, "modality_", "text")
+    if modality == "text":
         return {"kind": "text", "text_column": estimator.text_column_, "dtype": "string"}
+    if modality in ("image", "audio"):
+        return _media_schema(estimator, modality)
     matching = getattr(estimator, "column_matching_", None)
     return {
         "kind": "tabular",
@@ -172,6 +180,16 @@ def _input_schema(estimator) -> dict:
         "columns": estimator.model_.encoder.schema.to_dict()["columns"],
         "column_matching": None if matching is None else _jsonable(matching.to_dict()),
     }
+
+
+def _media_schema(estimator, modality: str) -> dict:
+    column = getattr(estimator, f"{modality}_column_", None)
+    schema = {"kind": modality, f"{modality}_column": column}
+    if modality == "image":
+        schema["dtype"] = "RGB uint8 (greyscale and RGBA converted)"
+    else:
+        schema["dtype"] = "mono float32 at 16 kHz (resampled)"
+    return schema
 
 
 def _swap_into_place(staging: Path, path: Path) -> None:
@@ -202,12 +220,18 @@ def _model_json(model) -> dict:
 
     info = {"kind": type(model).__name__, "n_outputs": model.n_outputs}
     if isinstance(model, BaselineModel):
+        info["modality"] = model.modality
         return info
     info["source_ratio"] = model.source_ratio
     if isinstance(model, FeatureModel):
         info["source_losses"] = _jsonable(model.source_losses)
         info["cache"] = model.cache
+        info["input_size"] = model.input_size
         return info
+    backbone = model.net.backbone
+    if hasattr(backbone, "image_size"):
+        info["image_size"] = backbone.image_size
+        info["freeze_batchnorm"] = backbone.freeze_batchnorm
     info.update(
         target_mean=model.target_mean,
         target_scale=model.target_scale,
@@ -350,7 +374,12 @@ def load(path: str | os.PathLike):
             estimator.n_features_in_ = len(schema["feature_names"])
             estimator.column_matching_ = _matching(schema.get("column_matching"))
         elif kind == "BaselineModel":
-            model = BaselineModel(_load_skops(path / "baseline.skops"), task, n_outputs)
+            model = BaselineModel(
+                _load_skops(path / "baseline.skops"),
+                task,
+                n_outputs,
+                info.get("modality", "text"),
+            )
         elif kind == "FeatureModel":
             head = _load_skops(path / "head.skops")
             model = FeatureModel(
@@ -361,13 +390,22 @@ def load(path: str | os.PathLike):
                 info["source_ratio"],
                 info["source_losses"],
                 info["cache"],
+                info.get("input_size"),
             )
         elif kind == "NetModel":
             from safetensors.torch import load_file
 
             from graft.strategies.fine_tune import TransferNet
 
-            net = TransferNet(copy.deepcopy(pretrained_backbone(name)), n_outputs, info["dropout"])
+            backbone = copy.deepcopy(pretrained_backbone(name))
+            if "image_size" in info:
+                backbone.configure(
+                    image_size=info["image_size"],
+                    augmentation=None,
+                    freeze_bn=info["freeze_batchnorm"],
+                    seed=0,
+                )
+            net = TransferNet(backbone, n_outputs, info["dropout"])
             net.load_state_dict(load_file(str(path / "network.safetensors")), strict=True)
             for param in net.parameters():
                 param.requires_grad_(False)

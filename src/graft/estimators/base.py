@@ -10,7 +10,14 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from graft.data.validation import check_labels, check_texts
 from graft.exceptions import DataError
 
-STRATEGIES = ("auto", "feature_extraction", "fine_tune", "hybrid", "baseline")
+STRATEGIES = ("auto", "feature_extraction", "fine_tune", "hybrid", "baseline", "baseline_cnn")
+
+DEFAULT_BACKBONES = {
+    "text": "minilm-l6",
+    "image": "efficientnet-lite0",
+    "audio": "resemblyzer-voice",
+}
+"""The backbone each kind of input gets when ``backbone`` is left at its default."""
 """Strategies for text input."""
 TABULAR_STRATEGIES = (
     "auto",
@@ -49,6 +56,8 @@ class _TransferEstimator(BaseEstimator):
         strategy="auto",
         head=None,
         text_column=None,
+        image_column=None,
+        audio_column=None,
         column_mapping=None,
         source_weight="auto",
         unfreeze_layers=2,
@@ -63,6 +72,9 @@ class _TransferEstimator(BaseEstimator):
         validation_fraction=0.2,
         patience=3,
         time_budget=600.0,
+        image_size=None,
+        augment=True,
+        freeze_batchnorm=True,
         cache=True,
         progress=False,
         random_state=None,
@@ -71,6 +83,8 @@ class _TransferEstimator(BaseEstimator):
         self.strategy = strategy
         self.head = head
         self.text_column = text_column
+        self.image_column = image_column
+        self.audio_column = audio_column
         self.column_mapping = column_mapping
         self.source_weight = source_weight
         self.unfreeze_layers = unfreeze_layers
@@ -85,6 +99,9 @@ class _TransferEstimator(BaseEstimator):
         self.validation_fraction = validation_fraction
         self.patience = patience
         self.time_budget = time_budget
+        self.image_size = image_size
+        self.augment = augment
+        self.freeze_batchnorm = freeze_batchnorm
         self.cache = cache
         self.progress = progress
         self.random_state = random_state
@@ -113,6 +130,33 @@ class _TransferEstimator(BaseEstimator):
             )
         if self.time_budget is not None and not _is_number(self.time_budget, low=1e-9):
             raise DataError(f"time_budget={self.time_budget!r} must be a positive number.")
+        if self.image_size is not None and not _is_int(self.image_size, low=8):
+            raise DataError(f"image_size={self.image_size!r} must be None or an integer >= 8.")
+        from graft.data.images import Augmentation
+
+        Augmentation.resolve(self.augment)
+
+    def _resolve_backbone(self, modality: str) -> str:
+        # The default (MiniLM, a text encoder) stands for "the default backbone" of images
+        # and audio too, so a plain TransferClassifier() works on every kind of input.
+        name = self.backbone
+        if name in (None, DEFAULT_BACKBONES["text"]) and modality != "text":
+            name = DEFAULT_BACKBONES[modality]
+        from graft.backbones.registry import get_spec
+
+        spec = get_spec(name) if isinstance(name, str) else None
+        if spec is not None and spec.modality != modality:
+            raise DataError(
+                f"Backbone {name!r} reads {spec.modality}, but X holds {modality}; pass "
+                f"backbone={DEFAULT_BACKBONES[modality]!r} (or another {modality} backbone "
+                "from `graft backbones`)."
+            )
+        if spec is None and modality != "text":
+            raise DataError(
+                f"Backbone {name!r} is not a registered {modality} backbone; choose one "
+                f"listed by `graft backbones` (e.g. {DEFAULT_BACKBONES[modality]!r})."
+            )
+        return name
 
     def _seed(self) -> int:
         if self.random_state is None:
@@ -130,7 +174,7 @@ class _TransferEstimator(BaseEstimator):
         return None
 
     # ----------------------------------------------------------------------- fit
-    def fit(self, X, y, *, source=None):
+    def fit(self, X, y=None, *, source=None):
         """Fit on texts or a table ``X`` and labels ``y``.
 
         Parameters
@@ -139,8 +183,11 @@ class _TransferEstimator(BaseEstimator):
             (DataFrame, 2-D array)
             The target-domain rows; :func:`graft.estimators.modality.detect_modality` tells
             which.
-        y : array-like of shape (n,)
-            Labels (classifier) or numeric targets (regressor).
+            Images: a folder with one subfolder per class (``y`` is then None), a DataFrame
+            whose ``image_column`` holds file paths, or a numeric array ``(n, h, w[, c])``.
+            Audio: a DataFrame whose ``audio_column`` holds WAV/FLAC paths.
+        y : array-like of shape (n,), optional
+            Labels (classifier) or numeric targets (regressor); omitted for an image folder.
         source : tuple (X_source, y_source), path of a saved bundle, or fitted estimator
             Texts: labelled rows from a related source domain (e.g. movie reviews for a
             product review task), pooled with the target rows by feature extraction and
@@ -155,13 +202,114 @@ class _TransferEstimator(BaseEstimator):
 
         self._check_params()
         started = time.perf_counter()
-        if detect_modality(X, text_column=self.text_column, strategy=self.strategy) == TABULAR:
+        modality = detect_modality(
+            X,
+            text_column=self.text_column,
+            strategy=self.strategy,
+            image_column=self.image_column,
+            audio_column=self.audio_column,
+        )
+        if modality == TABULAR:
             from graft.estimators.tabular import fit_tabular
 
             fit_tabular(self, X, y, source)
             self.fit_seconds_ = time.perf_counter() - started
             return self
+        if modality in ("image", "audio"):
+            return self._fit_media(X, y, source, modality, started)
+        self.backbone_ = self._resolve_backbone("text")
         return self._fit_text(X, y, source, started)
+
+    def _fit_media(self, X, y, source, modality: str, started: float):
+        """Fit on images or audio: decoded once, then the same strategies as text."""
+        from graft.estimators.auto import select_strategy
+        from graft.strategies import runner
+
+        if self.strategy not in STRATEGIES:
+            raise DataError(
+                f"strategy={self.strategy!r} works on tables only, and X holds {modality}; "
+                f"use one of {', '.join(STRATEGIES)}."
+            )
+        self.backbone_ = self._resolve_backbone(modality)
+        self.modality_ = modality
+        self.text_column_ = None
+        self.image_column_ = self.image_column if modality == "image" else None
+        self.audio_column_ = self.audio_column if modality == "audio" else None
+        inputs, folder_labels = self._media(X, modality, "X", fitting=True)
+        if folder_labels is not None:
+            if y is not None:
+                raise DataError(
+                    "X is a class-folder tree, which already labels every image; leave y out "
+                    "(or pass a DataFrame of paths with y)."
+                )
+            y = folder_labels
+        y_arr = check_labels(y, len(inputs), task=self._task)
+        targets = self._encode_targets(y_arr)
+        source_data, decoded_source = self._check_media_source(source, modality)
+        self.training_fingerprint_ = fingerprint(inputs.content_keys(), y_arr)
+        self.lineage_ = {}
+        if source_data is not None:
+            self.lineage_["source"] = {
+                "fingerprint": fingerprint(source_data[0].content_keys(), source_data[1]),
+                "n_rows": len(source_data[0]),
+            }
+        self.n_training_rows_ = len(inputs)
+        seed = self._seed()
+        if self.strategy == "auto":
+            # The inner folds refit on the decoded set instead of decoding files again.
+            strategy, self.auto_scores_, self.choice_reason_ = select_strategy(
+                self, inputs, y_arr, decoded_source, seed=seed
+            )
+        else:
+            strategy, self.auto_scores_ = self.strategy, {}
+            self.choice_reason_ = f"strategy={self.strategy!r} was requested"
+        self.strategy_ = strategy
+        self.model_ = runner.fit_strategy(
+            strategy,
+            inputs,
+            targets,
+            task=self._task,
+            n_outputs=self._n_outputs(),
+            source=source_data,
+            settings=self._settings(),
+            seed=seed,
+        )
+        self.fit_seconds_ = time.perf_counter() - started
+        return self
+
+    def _media(self, X, modality: str, where: str, fitting: bool = False):
+        from graft.estimators.modality import audio_inputs, image_inputs
+
+        if modality == "image":
+            column = self.image_column if fitting else getattr(self, "image_column_", None)
+            return image_inputs(X, image_column=column, where=where, fitting=fitting)
+        column = self.audio_column if fitting else getattr(self, "audio_column_", None)
+        return audio_inputs(X, audio_column=column, where=where), None
+
+    def _check_media_source(self, source, modality: str):
+        """``(encoded source, decoded source)`` for image / audio source rows."""
+        if source is None:
+            return None, None
+        if not (isinstance(source, tuple) and len(source) == 2):
+            raise DataError(
+                "source must be a tuple (X_source, y_source) of labelled source-domain rows."
+            )
+        from graft.estimators.modality import detect_modality
+
+        source_X, source_y = source
+        kind = detect_modality(
+            source_X, image_column=self.image_column, audio_column=self.audio_column
+        )
+        if kind != modality:
+            raise DataError(
+                f"source X holds {kind} but X holds {modality}; give source rows of the "
+                "same kind as the target rows."
+            )
+        media, folder_labels = self._media(source_X, modality, "source X", fitting=True)
+        if folder_labels is not None and source_y is None:
+            source_y = folder_labels
+        labels = check_labels(source_y, len(media), task=self._task, where="source y")
+        return self._encode_source_targets(media, labels), (media, labels)
 
     def _fit_text(self, X, y, source, started: float):
         from graft.estimators.auto import select_strategy
@@ -235,10 +383,9 @@ class _TransferEstimator(BaseEstimator):
         return self._encode_source_targets(texts, labels)
 
     def _settings(self) -> dict:
-        return {
+        settings = {
             key: getattr(self, key)
             for key in (
-                "backbone",
                 "head",
                 "source_weight",
                 "unfreeze_layers",
@@ -252,10 +399,16 @@ class _TransferEstimator(BaseEstimator):
                 "l2sp",
                 "validation_fraction",
                 "patience",
+                "image_size",
+                "augment",
+                "freeze_batchnorm",
                 "cache",
                 "progress",
             )
         }
+        settings["backbone"] = getattr(self, "backbone_", self.backbone)
+        settings["modality"] = getattr(self, "modality_", "text")
+        return settings
 
     def save(self, path):
         """Save the fitted estimator as a bundle directory (see :func:`graft.save`)."""
@@ -269,10 +422,25 @@ class _TransferEstimator(BaseEstimator):
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self, "model_")
-        if getattr(self, "modality_", "text") == "tabular":
+        modality = getattr(self, "modality_", "text")
+        if modality == "tabular":
             from graft.estimators.tabular import tabular_outputs
 
             return tabular_outputs(self, X)
+        if modality in ("image", "audio"):
+            from graft.estimators.modality import detect_modality
+
+            found = detect_modality(
+                X,
+                image_column=getattr(self, "image_column_", None),
+                audio_column=getattr(self, "audio_column_", None),
+            )
+            if found != modality:
+                raise DataError(
+                    f"This model was trained on {modality} but X holds {found}; pass "
+                    f"{modality} input of the same form as in fit."
+                )
+            return self.model_.outputs(self._media(X, modality, "X")[0])
         return self.model_.outputs(self._texts(X))
 
 
@@ -354,7 +522,7 @@ class TransferClassifier(ClassifierMixin, _TransferEstimator):
         self.classes_, encoded = np.unique(y, return_inverse=True)
         return encoded
 
-    def _encode_source_targets(self, texts: list[str], labels: np.ndarray):
+    def _encode_source_targets(self, texts, labels: np.ndarray):
         known = np.isin(labels, self.classes_)
         if not known.any():
             raise DataError(
@@ -363,7 +531,9 @@ class TransferClassifier(ClassifierMixin, _TransferEstimator):
                 "with the target's classes."
             )
         # Source rows of classes the target does not have cannot be predicted anyway.
-        kept = [t for t, k in zip(texts, known) if k]
+        from graft.data.rows import take_rows
+
+        kept = take_rows(texts, np.flatnonzero(known))
         return kept, np.searchsorted(self.classes_, labels[known])
 
     def _n_outputs(self) -> int:

@@ -1,4 +1,7 @@
-"""Which kind of input an estimator got: free text or a table.
+"""Which kind of input an estimator got: free text, a table, images or audio.
+
+Images: ``image_column`` given, ``X`` a folder or an ``ImageSet``, or a 3-D / 4-D numeric
+array. Audio: ``audio_column`` given or ``X`` an ``AudioSet``. These are checked first.
 
 One small function, so a new modality (images, audio) is one more branch here. Text keeps
 the behaviour it always had: a ``text_column``, a list / 1-D array / Series of strings, a
@@ -7,12 +10,16 @@ text. Every other DataFrame, and any 2-D numeric array, is a table; so is any in
 to a strategy only tables have (``pooled``, ``warm_start``, ...).
 """
 
+import os
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["TABULAR", "TEXT", "detect_modality"]
+from graft.exceptions import DataError, SchemaError
+
+__all__ = ["TABULAR", "TEXT", "audio_inputs", "detect_modality", "image_inputs"]
 
 TEXT = "text"
 TABULAR = "tabular"
@@ -20,8 +27,10 @@ TEXT_ONLY_STRATEGIES = ("feature_extraction", "hybrid")
 TABULAR_ONLY_STRATEGIES = ("source_only", "pooled", "warm_start", "stacking", "instance")
 
 
-def detect_modality(X, *, text_column=None, strategy=None) -> str:
-    """``"text"`` or ``"tabular"`` for the input ``X`` of ``fit``.
+def detect_modality(
+    X, *, text_column=None, strategy=None, image_column=None, audio_column=None
+) -> str:
+    """``"text"``, ``"tabular"``, ``"image"`` or ``"audio"`` for the input ``X`` of ``fit``.
 
     Examples
     --------
@@ -31,6 +40,9 @@ def detect_modality(X, *, text_column=None, strategy=None) -> str:
     >>> detect_modality(pd.DataFrame({"age": [31, 45], "plan": ["a", "b"]}))
     'tabular'
     """
+    media = _media_modality(X, image_column, audio_column)
+    if media is not None:
+        return media
     if text_column is not None or strategy in TEXT_ONLY_STRATEGIES:
         return TEXT
     if strategy in TABULAR_ONLY_STRATEGIES:
@@ -71,3 +83,108 @@ def _one_free_text_column(frame: pd.DataFrame) -> bool:
     distinct = values.nunique() / len(values)
     # Category labels repeat and are one or two words; free text is longer and mostly unique.
     return bool(words >= 2.5 or (distinct > 0.5 and values.str.len().mean() > 15))
+
+
+def _is_folder(X) -> bool:
+    return isinstance(X, (str, os.PathLike)) and Path(X).expanduser().is_dir()
+
+
+def _media_modality(X, image_column, audio_column) -> str | None:
+    from graft.data.audio import AudioSet
+    from graft.data.images import ImageSet
+
+    if image_column is not None and audio_column is not None:
+        raise DataError(
+            "Both image_column and audio_column are set; one model reads one kind of input, "
+            "so set only one."
+        )
+    if image_column is not None or isinstance(X, ImageSet) or _is_folder(X):
+        return "image"
+    if audio_column is not None or isinstance(X, AudioSet):
+        return "audio"
+    if (
+        isinstance(X, np.ndarray)
+        and X.ndim in (3, 4)
+        and np.issubdtype(X.dtype, np.number)
+        and X.dtype != bool
+    ):
+        return "image"
+    if isinstance(X, os.PathLike):
+        raise DataError(f"{X} is not a folder; pass a folder of images (one subfolder per class).")
+    return None
+
+
+def _path_column(X, column: str, where: str, kind: str) -> list:
+    if not isinstance(X, pd.DataFrame):
+        raise DataError(
+            f"{kind}_column={column!r} needs a DataFrame with that column, but {where} is a "
+            f"{type(X).__name__}; pass a DataFrame (e.g. pandas.read_csv of your file list)."
+        )
+    if column not in X.columns:
+        raise SchemaError(
+            f"{kind.capitalize()} column {column!r} is not in {where} (columns: "
+            f"{', '.join(map(str, X.columns))}); pass the right --{kind}-column."
+        )
+    return X[column].tolist()
+
+
+def image_inputs(X, *, image_column=None, where="X", fitting=False):
+    """An :class:`ImageSet` from ``X``, and the labels when ``X`` is a class-folder tree.
+
+    Returns ``(images, folder_labels)``; ``folder_labels`` is None unless ``X`` is a folder
+    being fitted (one subfolder per class). At predict time a folder may be flat: every
+    image under it is read, in sorted order.
+    """
+    from graft.data.images import (
+        IMAGE_EXTENSIONS,
+        ImageSet,
+        images_from_array,
+        read_images,
+        resolve_paths,
+        scan_folder,
+    )
+
+    if isinstance(X, ImageSet):
+        if len(X) == 0:
+            raise DataError(f"{where} holds no images; give at least one.")
+        return X, None
+    if _is_folder(X):
+        folder = Path(X).expanduser()
+        if fitting:
+            paths, labels = scan_folder(folder)
+            return read_images(paths), labels
+        paths = sorted(
+            p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS
+        )
+        if not paths:
+            raise DataError(f"{folder} holds no images; put the images to predict in it.")
+        return read_images(paths), None
+    if image_column is not None:
+        values = _path_column(X, image_column, where, "image")
+        if not values:
+            raise DataError(f"{where} has no rows; give at least one image.")
+        return read_images(resolve_paths(values, None, f"column {image_column!r} of {where}")), None
+    if isinstance(X, np.ndarray):
+        return images_from_array(X, where), None
+    raise DataError(
+        f"{where} is a {type(X).__name__}; pass a folder of images, a numeric array of images, "
+        "or a DataFrame with image_column naming its path column."
+    )
+
+
+def audio_inputs(X, *, audio_column=None, where="X"):
+    """An :class:`AudioSet` from a DataFrame of file paths (``audio_column``) or an AudioSet."""
+    from graft.data.audio import AudioSet, read_audio_files
+
+    if isinstance(X, AudioSet):
+        if len(X) == 0:
+            raise DataError(f"{where} holds no audio clips; give at least one.")
+        return X
+    if audio_column is None:
+        raise DataError(f"{where} is not audio input; name the path column with audio_column=.")
+    values = _path_column(X, audio_column, where, "audio")
+    if not values:
+        raise DataError(f"{where} has no rows; give at least one audio file.")
+    from graft.data.images import resolve_paths
+
+    return read_audio_files(resolve_paths(values, None, f"column {audio_column!r} of {where}"))

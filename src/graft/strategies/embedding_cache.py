@@ -1,9 +1,11 @@
-"""Disk cache of frozen-encoder embeddings, keyed by backbone weights and text content.
+"""Disk cache of frozen-encoder embeddings, keyed by backbone weights and input content.
 
 Embedding is the expensive, deterministic part of feature extraction; a second fit (or an
-inner-validation fold, or a benchmark seed) on texts already seen reads them back instead.
-Entries live in one SQLite file per backbone weight hash, so a changed backbone can never
-return stale vectors.
+inner-validation fold, or a benchmark seed) on inputs already seen reads them back instead.
+Entries live in one SQLite file per backbone weight hash (plus the settings that change the
+vectors, such as a text backbone's maximum length or an image backbone's input size), so a
+changed backbone can never return stale vectors. Inputs are keyed by the SHA-256 of their
+content: the text, or an image's decoded pixels.
 """
 
 import hashlib
@@ -14,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from graft.config import cache_dir
+from graft.data.rows import take_rows
 
 
 def _text_key(text: str) -> str:
@@ -37,7 +40,11 @@ class EmbeddingCache:
 
     def get(self, texts: list[str]) -> dict[str, np.ndarray]:
         """Cached vectors of ``texts``, keyed by text hash (missing texts are absent)."""
-        keys = list({_text_key(t) for t in texts})
+        return self.get_keys([_text_key(t) for t in texts])
+
+    def get_keys(self, keys: list[str]) -> dict[str, np.ndarray]:
+        """Cached vectors of the content ``keys`` (missing keys are absent)."""
+        keys = list(dict.fromkeys(keys))
         found: dict[str, np.ndarray] = {}
         with closing(self._connect()) as db:
             for start in range(0, len(keys), 900):  # SQLite's bound-parameter limit
@@ -49,7 +56,10 @@ class EmbeddingCache:
         return found
 
     def put(self, texts: list[str], vectors: np.ndarray) -> None:
-        rows = [(_text_key(t), v.astype(np.float32).tobytes()) for t, v in zip(texts, vectors)]
+        self.put_keys([_text_key(t) for t in texts], vectors)
+
+    def put_keys(self, keys: list[str], vectors: np.ndarray) -> None:
+        rows = [(k, v.astype(np.float32).tobytes()) for k, v in zip(keys, vectors)]
         with closing(self._connect()) as db, db:
             db.executemany("INSERT OR REPLACE INTO emb VALUES (?, ?)", rows)
 
@@ -67,14 +77,61 @@ def embed_texts(
     Only texts missing from the cache are run through the encoder. ``weight_hash`` saves
     rehashing the backbone when the caller already knows it.
     """
+    return _embed(
+        backbone,
+        texts,
+        keys=[_text_key(t) for t in texts],
+        tag=str(backbone.spec.max_length),
+        take=lambda rows: [texts[i] for i in rows],
+        cache=cache,
+        weight_hash=weight_hash,
+        progress=progress,
+    )
+
+
+def embed_inputs(
+    backbone,
+    inputs,
+    *,
+    cache: bool = True,
+    weight_hash: str | None = None,
+    progress: bool = False,
+) -> np.ndarray:
+    """Embed any backbone's inputs (texts, an ``ImageSet``, audio clips) with the cache.
+
+    The backbone names its inputs' content keys (``content_keys``) and what besides its
+    weights changes the vectors (``cache_tag``); text backbones key exactly as
+    :func:`embed_texts`.
+    """
+    if not hasattr(backbone, "content_keys"):
+        return embed_texts(
+            backbone, inputs, cache=cache, weight_hash=weight_hash, progress=progress
+        )
+    return _embed(
+        backbone,
+        inputs,
+        keys=backbone.content_keys(inputs),
+        tag=backbone.cache_tag,
+        take=lambda rows: take_rows(inputs, rows),
+        cache=cache,
+        weight_hash=weight_hash,
+        progress=progress,
+    )
+
+
+def _embed(backbone, inputs, *, keys, tag, take, cache, weight_hash, progress) -> np.ndarray:
     if not cache:
-        return backbone.encode(texts, progress=progress)
+        return backbone.encode(inputs, progress=progress)
     key = weight_hash or backbone.weight_hash()
-    store = EmbeddingCache(f"{key}-{backbone.spec.max_length}")
-    found = store.get(texts)
-    missing = list(dict.fromkeys(t for t in texts if _text_key(t) not in found))
-    if missing:
-        vectors = backbone.encode(missing, progress=progress)
-        store.put(missing, vectors)
-        found.update({_text_key(t): v for t, v in zip(missing, vectors)})
-    return np.stack([found[_text_key(t)] for t in texts]).astype(np.float32)
+    store = EmbeddingCache(f"{key}-{tag}")
+    found = store.get_keys(keys)
+    first_row: dict[str, int] = {}
+    for row, k in enumerate(keys):
+        if k not in found:
+            first_row.setdefault(k, row)
+    if first_row:
+        missing = list(first_row)
+        vectors = backbone.encode(take(list(first_row.values())), progress=progress)
+        store.put_keys(missing, vectors)
+        found.update(zip(missing, vectors))
+    return np.stack([found[k] for k in keys]).astype(np.float32)

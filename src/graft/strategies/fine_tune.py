@@ -1,4 +1,9 @@
-"""Fine-tuning a backbone with a new output layer (used by ``fine_tune`` and ``hybrid``)."""
+"""Fine-tuning a backbone with a new output layer (used by ``fine_tune`` and ``hybrid``).
+
+Works for any backbone that turns a batch of its inputs into tensors (``prepare``) and
+those into pooled features (``forward``): texts are tokenised, images resized (and
+augmented while training), audio turned into spectrogram frames.
+"""
 
 import copy
 from collections.abc import Sequence
@@ -8,6 +13,7 @@ import torch
 from sklearn.model_selection import train_test_split
 from torch import nn
 
+from graft.data.rows import take_rows
 from graft.strategies.training import Callback, ProgressBar, TrainConfig, train
 
 
@@ -23,19 +29,34 @@ class TransferNet(nn.Module):
     def reset_head(self) -> None:
         self.head.reset_parameters()
 
-    def forward_texts(self, texts: Sequence[str]) -> torch.Tensor:
-        features = self.backbone(**self.backbone.tokenize(list(texts)))
+    def forward_inputs(self, inputs) -> torch.Tensor:
+        """Outputs for a batch of backbone inputs (a list of texts, an ImageSet, ...)."""
+        features = self.backbone(**self.backbone.prepare(inputs))
         return self.head(self.dropout(features))
 
+    def forward(self, pixels: torch.Tensor) -> torch.Tensor:
+        """Outputs for prepared tensor input (what an ONNX export of the network traces)."""
+        return self.head(self.dropout(self.backbone(pixels)))
+
     @torch.inference_mode()
-    def predict_outputs(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-        """Raw outputs (logits or standardised values) for ``texts``, in inference mode."""
+    def predict_outputs(self, inputs, batch_size: int = 64) -> np.ndarray:
+        """Raw outputs (logits or standardised values) for ``inputs``, in inference mode.
+
+        Image networks run through ONNX Runtime when the backbone offers it (exported once
+        per weight state); everything else through torch.
+        """
         self.eval()
-        order = np.argsort([len(t) for t in texts], kind="stable")
-        out = np.empty((len(texts), self.head.out_features), dtype=np.float32)
-        for start in range(0, len(texts), batch_size):
+        predictor = getattr(self.backbone, "predictor", None)
+        run = predictor(self) if predictor is not None else None
+        order = self.backbone.inference_order(inputs)
+        out = np.empty((len(inputs), self.head.out_features), dtype=np.float32)
+        for start in range(0, len(inputs), batch_size):
             idx = order[start : start + batch_size]
-            out[idx] = self.forward_texts([texts[i] for i in idx]).float().numpy()
+            batch = take_rows(inputs, idx)
+            if run is not None:
+                out[idx] = run(self.backbone.prepare(batch)["pixels"])
+            else:
+                out[idx] = self.forward_inputs(batch).float().numpy()
         return out
 
 
@@ -61,9 +82,9 @@ def validation_split(
     return np.sort(train_rows), np.sort(val_rows)
 
 
-def fine_tune_texts(
+def fine_tune_backbone(
     backbone: nn.Module,
-    texts: list[str],
+    inputs,
     targets: np.ndarray,
     *,
     task: str,
@@ -76,7 +97,7 @@ def fine_tune_texts(
     progress: bool = False,
     callbacks: Sequence[Callback] = (),
 ) -> tuple[TransferNet, list]:
-    """Fine-tune a copy of ``backbone`` on ``texts``; returns the network and its history.
+    """Fine-tune a copy of ``backbone`` on ``inputs``; returns the network and its history.
 
     ``targets`` are class indices (classification) or standardised values (regression).
     ``init_head`` (weight, bias) starts the output layer from a head fitted on frozen
@@ -97,14 +118,14 @@ def fine_tune_texts(
         target_tensor = torch.as_tensor(targets, dtype=torch.float32).reshape(-1, 1)
         loss_fn = nn.functional.mse_loss
         stratify = None
-    train_rows, val_rows = validation_split(len(texts), stratify, validation_fraction, seed)
+    train_rows, val_rows = validation_split(len(inputs), stratify, validation_fraction, seed)
     bars = [ProgressBar(config.epochs, "fine-tuning")] if progress else []
     history = train(
         network=net,
         head=net.head,
         groups=net.backbone.layer_groups(),
         loss_fn=loss_fn,
-        forward=lambda rows: net.forward_texts([texts[i] for i in rows]),
+        forward=lambda rows: net.forward_inputs(take_rows(inputs, rows)),
         targets=target_tensor,
         train_idx=train_rows,
         val_idx=val_rows,

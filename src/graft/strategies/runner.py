@@ -1,9 +1,11 @@
 """Fit one named strategy on encoded targets; the fitted models the estimators wrap.
 
-Each fitted model answers ``outputs(texts)``: class probabilities (columns = encoded
-classes 0..K-1) for classification, values for regression.
+Inputs are whatever the backbone reads: a list of texts, an :class:`ImageSet`, or an
+:class:`AudioSet`. Each fitted model answers ``outputs(inputs)``: class probabilities
+(columns = encoded classes 0..K-1) for classification, values for regression.
 """
 
+import copy
 import functools
 from dataclasses import dataclass, field
 
@@ -11,24 +13,37 @@ import numpy as np
 import torch
 
 from graft.config import apply_num_threads
-from graft.strategies.embedding_cache import embed_texts
+from graft.data.rows import take_rows
+from graft.exceptions import DataError
+from graft.strategies.embedding_cache import embed_inputs
 from graft.strategies.feature_extraction import choose_source_ratio, fit_head
-from graft.strategies.fine_tune import TransferNet, fine_tune_texts, validation_split
-from graft.strategies.heads import linear_head_weights, make_head, make_text_baseline
+from graft.strategies.fine_tune import TransferNet, fine_tune_backbone, validation_split
+from graft.strategies.heads import (
+    baseline_matrix,
+    linear_head_weights,
+    make_baseline,
+    make_head,
+)
 from graft.strategies.training import TrainConfig
 
+SCRATCH_CNN = "small-cnn"
+"""Backbone of the ``baseline_cnn`` strategy: a small CNN trained from random weights."""
 
-@functools.lru_cache(maxsize=4)
-def pretrained_backbone(name: str):
+
+@functools.lru_cache(maxsize=8)
+def pretrained_backbone(name: str, input_size: int | None = None):
     """The pretrained backbone ``name``, loaded once per process and never modified.
 
-    Fine-tuning works on a deep copy, so sharing this instance is safe.
+    Fine-tuning works on a deep copy, so sharing this instance is safe. ``input_size``
+    (image backbones) gives a separate instance reading images at that size.
     """
     from graft.backbones.registry import create_backbone
 
     backbone = create_backbone(name)
     for param in backbone.parameters():
         param.requires_grad_(False)
+    if input_size is not None and hasattr(backbone, "image_size"):
+        backbone.image_size = int(input_size)
     return backbone.eval()
 
 
@@ -43,16 +58,21 @@ def _one_hot(index: np.ndarray, n: int) -> np.ndarray:
 
 @dataclass
 class BaselineModel:
-    """TF-IDF + linear model on the target rows only: no transfer."""
+    """A from-scratch model on the target rows only, no transfer: TF-IDF + linear model
+    for texts, pixels + linear model for images, spectrogram statistics + linear model
+    for audio."""
 
     pipeline: object
     task: str
     n_outputs: int
+    modality: str = "text"
 
-    def outputs(self, texts: list[str]) -> np.ndarray:
+    def outputs(self, inputs) -> np.ndarray:
+        apply_num_threads()
+        matrix = baseline_matrix(inputs, self.modality)
         if self.task == "regression":
-            return self.pipeline.predict(texts)
-        return self.pipeline.predict_proba(texts)
+            return self.pipeline.predict(matrix)
+        return self.pipeline.predict_proba(matrix)
 
 
 @dataclass
@@ -66,22 +86,23 @@ class FeatureModel:
     source_ratio: float
     source_losses: dict = field(default_factory=dict)
     cache: bool = True
+    input_size: int | None = None
 
-    def features(self, texts: list[str], progress: bool = False) -> np.ndarray:
+    def features(self, inputs, progress: bool = False) -> np.ndarray:
         apply_num_threads()
         name = self.backbone_name
-        return embed_texts(
-            pretrained_backbone(name),
-            texts,
+        return embed_inputs(
+            pretrained_backbone(name, self.input_size),
+            inputs,
             cache=self.cache,
             weight_hash=pretrained_hash(name),
             progress=progress,
         )
 
-    def outputs(self, texts: list[str]) -> np.ndarray:
+    def outputs(self, inputs) -> np.ndarray:
         # Heads answer in the dtype of their input: float64 features make every strategy
         # answer in float64 (float32 probabilities miss log_loss's sum-to-one tolerance).
-        features = self.features(texts).astype(np.float64)
+        features = self.features(inputs).astype(np.float64)
         if self.task == "regression":
             return self.head.predict(features)
         if hasattr(self.head, "predict_proba"):
@@ -102,9 +123,9 @@ class NetModel:
     history: list = field(default_factory=list)
     source_ratio: float = 0.0
 
-    def outputs(self, texts: list[str]) -> np.ndarray:
+    def outputs(self, inputs) -> np.ndarray:
         apply_num_threads()
-        raw = self.net.predict_outputs(texts)
+        raw = self.net.predict_outputs(inputs)
         if self.task == "regression":
             return raw[:, 0].astype(np.float64) * self.target_scale + self.target_mean
         return torch.softmax(torch.as_tensor(raw, dtype=torch.float64), dim=1).numpy()
@@ -130,12 +151,20 @@ def _train_config(settings: dict, n_groups: int, gradual: bool) -> TrainConfig:
     )
 
 
-def _fit_feature_head(texts, targets, *, task, source, settings, seed):
+def _fit_feature_head(inputs, targets, *, task, source, settings, seed):
     """Embed, choose the source weight, and fit the head on frozen features."""
     default_head = "logistic" if task == "classification" else "ridge"
     head = make_head(settings["head"] or default_head, task)
-    model = FeatureModel(settings["backbone"], None, task, 0, 0.0, cache=settings["cache"])
-    features = model.features(texts, progress=settings["progress"])
+    model = FeatureModel(
+        settings["backbone"],
+        None,
+        task,
+        0,
+        0.0,
+        cache=settings["cache"],
+        input_size=settings.get("image_size"),
+    )
+    features = model.features(inputs, progress=settings["progress"])
     source_pair = None
     if source is not None:
         source_pair = (model.features(source[0], progress=settings["progress"]), source[1])
@@ -147,26 +176,112 @@ def _fit_feature_head(texts, targets, *, task, source, settings, seed):
             )
         else:
             ratio = float(settings["source_weight"])
+    features, targets = _with_views(model, inputs, features, targets, settings)
     model.head = fit_head(head, features, targets, source_pair, ratio)
     model.source_ratio, model.source_losses = ratio, losses
     return model
 
 
-def fit_strategy(strategy, texts, targets, *, task, n_outputs, source, settings, seed):
-    """Fit ``strategy`` ("baseline", "feature_extraction", "fine_tune", "hybrid")."""
+FEATURE_VIEWS = 4
+"""Augmented views per training image added to a frozen-feature head's training rows."""
+
+
+def _with_views(model, inputs, features, targets, settings):
+    """Training rows plus ``FEATURE_VIEWS`` augmented views of each image (images only).
+
+    With a few labelled images per class, crops, flips and colour changes teach the head
+    which feature differences do not matter; each view is embedded once and cached. The
+    source weight is chosen before, on original images only, so no view of a held-out
+    image leaks into the folds.
+    """
+    from graft.data.images import Augmentation
+
+    if settings.get("modality") != "image":
+        return features, targets
+    augmentation = Augmentation.resolve(settings.get("augment", True))
+    if augmentation is None:
+        return features, targets
+    backbone = pretrained_backbone(model.backbone_name, model.input_size)
+    blocks, labels = [features], [targets]
+    for index in range(FEATURE_VIEWS):
+        view = backbone.views(augmentation, index)
+        blocks.append(
+            embed_inputs(
+                view,
+                inputs,
+                cache=settings["cache"],
+                weight_hash=pretrained_hash(model.backbone_name),
+                progress=settings["progress"],
+            )
+        )
+        labels.append(targets)
+    return np.vstack(blocks), np.concatenate(labels)
+
+
+def _configured_copy(backbone, settings: dict, seed: int):
+    """A trainable copy of an image backbone set to the run's input size, augmentation and
+    BatchNorm policy (other backbones are returned as they are: fine-tuning copies them)."""
+    if not hasattr(backbone, "configure"):
+        return backbone
+    from graft.data.images import Augmentation
+
+    return copy.deepcopy(backbone).configure(
+        image_size=settings.get("image_size"),
+        augmentation=Augmentation.resolve(settings.get("augment", True)),
+        freeze_bn=settings.get("freeze_batchnorm", True),
+        seed=seed,
+    )
+
+
+def _scratch_settings(settings: dict) -> dict:
+    # A network trained from random weights needs every layer trainable, a larger learning
+    # rate and more epochs than one adapted from pretrained weights.
+    return {
+        **settings,
+        "backbone": SCRATCH_CNN,
+        "image_size": None,
+        "unfreeze_layers": "all",
+        "learning_rate": 3e-3,
+        "head_learning_rate": 3e-3,
+        "layer_lr_decay": 1.0,
+        "epochs": max(settings["epochs"], 30),
+        "batch_size": max(settings["batch_size"], 16),
+        "patience": max(settings["patience"], 5),
+        "l2sp": 0.0,
+        "freeze_batchnorm": False,
+    }
+
+
+def fit_strategy(strategy, inputs, targets, *, task, n_outputs, source, settings, seed):
+    """Fit ``strategy`` ("baseline", "baseline_cnn", "feature_extraction", "fine_tune",
+    "hybrid") on ``inputs`` of ``settings["modality"]``."""
+    apply_num_threads()
     torch.manual_seed(seed)
     np.random.seed(seed % (2**32))
+    modality = settings.get("modality", "text")
     if strategy == "baseline":
-        pipeline = make_text_baseline(task).fit(texts, targets)
-        return BaselineModel(pipeline, task, n_outputs)
+        pipeline = make_baseline(task, modality).fit(baseline_matrix(inputs, modality), targets)
+        return BaselineModel(pipeline, task, n_outputs, modality)
     if strategy == "feature_extraction":
         model = _fit_feature_head(
-            texts, targets, task=task, source=source, settings=settings, seed=seed
+            inputs, targets, task=task, source=source, settings=settings, seed=seed
         )
         model.n_outputs = n_outputs
         return model
+    if strategy == "baseline_cnn":
+        if modality != "image":
+            raise DataError(
+                f"strategy='baseline_cnn' trains a CNN from scratch on images, but X holds "
+                f"{modality}; use 'baseline' for {modality} input."
+            )
+        settings, strategy = _scratch_settings(settings), "fine_tune"
+    if modality == "audio":
+        raise DataError(
+            f"strategy={strategy!r} is not available for audio: the voice encoder is used "
+            "frozen; use 'feature_extraction', 'baseline' or 'auto'."
+        )
     apply_num_threads()
-    backbone = pretrained_backbone(settings["backbone"])
+    backbone = _configured_copy(pretrained_backbone(settings["backbone"]), settings, seed)
     mean, scale = 0.0, 1.0
     model_targets = targets
     if task == "regression":
@@ -178,10 +293,10 @@ def fit_strategy(strategy, texts, targets, *, task, n_outputs, source, settings,
         # so the internal validation rows stay unseen and early stopping stays honest.
         stratify = targets if task == "classification" else None
         train_rows, _ = validation_split(
-            len(texts), stratify, settings["validation_fraction"], seed
+            len(inputs), stratify, settings["validation_fraction"], seed
         )
         stage_one = _fit_feature_head(
-            [texts[i] for i in train_rows],
+            take_rows(inputs, train_rows),
             model_targets[train_rows],
             task=task,
             source=None if source is None else (source[0], _scaled(source[1], task, mean, scale)),
@@ -189,9 +304,9 @@ def fit_strategy(strategy, texts, targets, *, task, n_outputs, source, settings,
             seed=seed,
         )
         init_head, ratio = linear_head_weights(stage_one.head, n_outputs), stage_one.source_ratio
-    net, history = fine_tune_texts(
+    net, history = fine_tune_backbone(
         backbone,
-        texts,
+        inputs,
         model_targets,
         task=task,
         n_outputs=n_outputs,

@@ -1,0 +1,207 @@
+"""Image input through the public estimators: arrays, folders, path tables, every strategy."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+from sklearn.base import clone
+
+import graft
+from graft import TransferClassifier, TransferRegressor
+from graft.exceptions import DataError, SchemaError
+
+FAST = {"backbone": "tiny-cnn", "epochs": 2, "batch_size": 8, "random_state": 0}
+
+
+def _shapes(n_per_class: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Greyscale 20x20 images: class "bar" has a bright vertical bar, "box" a bright square."""
+    rng = np.random.default_rng(seed)
+    images = rng.integers(0, 60, size=(2 * n_per_class, 20, 20), dtype=np.uint8)
+    labels = np.array(["bar", "box"] * n_per_class)
+    for i, label in enumerate(labels):
+        if label == "bar":
+            images[i, :, 8:12] = 250
+        else:
+            images[i, 6:14, 6:14] = 250
+    return images, labels
+
+
+@pytest.fixture(scope="module")
+def shapes():
+    return _shapes(12)
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory, shapes):
+    root = tmp_path_factory.mktemp("shapes")
+    images, labels = shapes
+    for i, (image, label) in enumerate(zip(images, labels)):
+        (root / label).mkdir(exist_ok=True)
+        Image.fromarray(image).save(root / label / f"{i}.png")
+    return root
+
+
+@pytest.mark.parametrize(
+    "strategy", ["baseline", "baseline_cnn", "feature_extraction", "fine_tune", "hybrid"]
+)
+def test_every_strategy_fits_and_predicts_arrays(shapes, strategy):
+    images, labels = shapes
+
+    model = TransferClassifier(strategy=strategy, **FAST).fit(images, labels)
+    proba = model.predict_proba(images[:5])
+
+    assert model.strategy_ == strategy and model.modality_ == "image"
+    assert proba.shape == (5, 2) and np.allclose(proba.sum(axis=1), 1)
+    assert set(model.predict(images)) <= {"bar", "box"}
+
+
+def test_easy_shapes_are_learned_by_the_pixels_baseline(shapes):
+    images, labels = shapes
+    test_images, test_labels = _shapes(5, seed=1)
+
+    model = TransferClassifier(strategy="baseline", **FAST).fit(images, labels)
+
+    assert model.score(test_images, test_labels) == 1.0
+
+
+def test_auto_scores_both_from_scratch_baselines_and_explains(shapes):
+    from graft.estimators.auto import BASELINES, _beats_baseline
+
+    images, labels = shapes
+
+    model = TransferClassifier(strategy="auto", **FAST).fit(images, labels)
+
+    scores = model.auto_scores_
+    assert {"baseline", "baseline_cnn", "feature_extraction"} <= set(scores)
+    assert all("mean" in scores[b] for b in BASELINES)
+    if model.strategy_ not in BASELINES:
+        # A transfer strategy is returned only when it beat both from-scratch models.
+        assert all(_beats_baseline(scores[model.strategy_], scores[b]) for b in BASELINES)
+    assert "inner validation" in model.choice_reason_
+
+
+def test_class_folder_gives_the_labels(folder, shapes):
+    model = TransferClassifier(strategy="feature_extraction", **FAST).fit(str(folder))
+
+    assert list(model.classes_) == ["bar", "box"]
+    assert model.n_training_rows_ == len(shapes[0])
+    # At predict time a folder is read flat: every image under it, in sorted order.
+    assert len(model.predict(folder)) == len(shapes[0])
+
+
+def test_path_table_matches_array_input(folder, shapes):
+    files = sorted(folder.rglob("*.png"))
+    frame = pd.DataFrame({"file": [str(f) for f in files], "y": [f.parent.name for f in files]})
+
+    model = TransferClassifier(strategy="feature_extraction", image_column="file", **FAST)
+    model.fit(frame, frame["y"])
+
+    assert model.image_column_ == "file"
+    assert model.score(frame, frame["y"]) > 0.5
+
+
+def test_regressor_on_images(shapes):
+    images, _ = shapes
+    values = images.mean(axis=(1, 2)) / 255
+
+    model = TransferRegressor(strategy="feature_extraction", **FAST).fit(images, values)
+
+    assert model.predict(images).shape == (len(images),)
+
+
+def test_fine_tune_with_frozen_batchnorm_keeps_running_statistics(shapes):
+    images, labels = shapes
+    frozen = TransferClassifier(strategy="fine_tune", freeze_batchnorm=True, **FAST)
+    frozen.fit(images, labels)
+    start = graft.create_backbone("tiny-cnn").state_dict()
+    tuned = frozen.model_.net.backbone.state_dict()
+
+    stats = [k for k in start if k.endswith("running_mean")]
+    assert stats and all(np.allclose(start[k], tuned[k]) for k in stats)
+
+    free = TransferClassifier(strategy="fine_tune", freeze_batchnorm=False, **FAST)
+    free.fit(images, labels)
+    moved = free.model_.net.backbone.state_dict()
+    assert any(not np.allclose(start[k], moved[k]) for k in stats)
+
+
+def test_augmentation_is_off_at_predict_time(shapes):
+    images, labels = shapes
+    model = TransferClassifier(strategy="fine_tune", augment={"jitter": 0.5}, **FAST)
+    model.fit(images, labels)
+
+    assert np.array_equal(model.predict_proba(images), model.predict_proba(images))
+
+
+def test_clone_keeps_image_parameters():
+    model = TransferClassifier(image_column="path", image_size=64, augment=False)
+
+    params = clone(model).get_params()
+
+    assert params["image_column"] == "path" and params["image_size"] == 64
+    assert params["augment"] is False and params["backbone"] is None
+
+
+@pytest.mark.parametrize("strategy", ["baseline", "baseline_cnn", "feature_extraction", "hybrid"])
+def test_save_and_load_give_the_same_predictions(shapes, tmp_path, strategy):
+    images, labels = shapes
+    model = TransferClassifier(strategy=strategy, **FAST).fit(images, labels)
+
+    loaded = graft.load(model.save(tmp_path / "m.graft"))
+
+    assert loaded.manifest_["input_schema"]["kind"] == "image"
+    assert np.allclose(loaded.predict_proba(images), model.predict_proba(images))
+
+
+# ------------------------------------------------------------------------- bad input
+
+
+def test_single_class_is_refused(shapes):
+    images, _ = shapes
+    with pytest.raises(DataError, match="single class"):
+        TransferClassifier(**FAST).fit(images, ["bar"] * len(images))
+
+
+def test_text_backbone_on_images_is_refused(shapes):
+    with pytest.raises(DataError, match="reads text, but X holds image"):
+        TransferClassifier(backbone="tiny-bert").fit(*shapes)
+
+
+def test_labels_with_a_class_folder_are_refused(folder):
+    with pytest.raises(DataError, match="leave y out"):
+        TransferClassifier(**FAST).fit(str(folder), ["bar"])
+
+
+def test_text_input_to_an_image_model_is_refused(shapes):
+    model = TransferClassifier(strategy="baseline", **FAST).fit(*shapes)
+
+    with pytest.raises(DataError, match="trained on image but X holds text"):
+        model.predict(["a sentence"])
+
+
+def test_missing_path_column_is_named(shapes):
+    frame = pd.DataFrame({"a": ["x.png", "y.png"], "y": [0, 1]})
+    with pytest.raises(SchemaError, match="Image column 'path' is not in X"):
+        TransferClassifier(image_column="path", **FAST).fit(frame, frame["y"])
+
+
+def test_missing_file_in_path_column_is_named(tmp_path):
+    frame = pd.DataFrame({"path": [str(tmp_path / "gone.png")] * 2, "y": [0, 1]})
+    with pytest.raises(DataError, match=r"gone\.png does not exist"):
+        TransferClassifier(image_column="path", **FAST).fit(frame, frame["y"])
+
+
+def test_baseline_cnn_needs_images():
+    with pytest.raises(DataError, match="baseline_cnn"):
+        TransferClassifier(strategy="baseline_cnn", backbone="tiny-bert").fit(
+            ["good", "bad", "fine", "poor"], [1, 0, 1, 0]
+        )
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [({"image_size": 4}, "image_size"), ({"augment": "lots"}, "augment=")],
+)
+def test_bad_image_parameters_are_refused(shapes, params, message):
+    with pytest.raises(DataError, match=message):
+        TransferClassifier(**params, **FAST).fit(*shapes)

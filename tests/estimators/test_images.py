@@ -139,7 +139,7 @@ def test_clone_keeps_image_parameters():
     params = clone(model).get_params()
 
     assert params["image_column"] == "path" and params["image_size"] == 64
-    assert params["augment"] is False and params["backbone"] is None
+    assert params["augment"] is False
 
 
 @pytest.mark.parametrize("strategy", ["baseline", "baseline_cnn", "feature_extraction", "hybrid"])

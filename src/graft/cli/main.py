@@ -307,7 +307,7 @@ def predict(
 
     model = graft.load(bundle)
     modality = getattr(model, "modality_", "text")
-    if modality != "text":
+    if modality in ("image", "audio"):
         column = (image_column if modality == "image" else audio_column) or getattr(
             model, f"{modality}_column_", None
         )

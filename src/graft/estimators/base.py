@@ -493,6 +493,17 @@ class TransferClassifier(ClassifierMixin, _TransferEstimator):
         internal validation split of ``validation_fraction``.
     time_budget : float, default=600
         Seconds ``auto`` may spend on inner validation before skipping costly candidates.
+    image_column, audio_column : str, optional
+        Column of file paths when ``X`` is a DataFrame of images / audio files (images are
+        also recognised as a class-folder tree or a numeric array ``(n, h, w[, c])``; the
+        default backbone then becomes ``efficientnet-lite0`` / ``resemblyzer-voice``).
+    image_size : int, optional
+        Image side in pixels (default: the backbone's, 224); smaller fine-tunes faster.
+    augment : bool or dict, default=True
+        Random resized crop, flip and colour jitter while fine-tuning, and for 4 cached
+        views per image under a frozen-feature head; never at predict time.
+    freeze_batchnorm : bool, default=True
+        Keep the backbone's BatchNorm statistics fixed while fine-tuning.
     cache : bool, default=True
         Cache frozen embeddings on disk (``$GRAFT_CACHE_DIR``).
     progress : bool, default=False

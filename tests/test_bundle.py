@@ -302,6 +302,23 @@ def test_manifest_inconsistent_with_the_weights(bundle_copy):
         graft.load(path)
 
 
+@pytest.mark.parametrize("changes", [{"fitted": None}, {"fitted": {"strategy_": 1}, "metrics": []}])
+def test_malformed_manifest_sections_are_refused(bundle_copy, changes):
+    path = bundle_copy("baseline")
+    _edit_manifest(path, **changes)
+
+    with pytest.raises(BundleError, match="inconsistent"):
+        graft.load(path)
+
+
+def test_manifest_cannot_set_attributes_graft_does_not_save(bundle_copy):
+    path = bundle_copy("baseline")
+    manifest = json.loads((path / "manifest.json").read_text())
+    _edit_manifest(path, fitted={**manifest["fitted"], "predict": "hijacked"})
+
+    assert callable(graft.load(path).predict)
+
+
 class Payload:
     """Not a scikit-learn, NumPy or SciPy type, so a bundle may not load it."""
 
@@ -313,6 +330,21 @@ def test_untrusted_types_are_refused(tmp_path, fitted):
     _edit_manifest(path, files={"baseline.skops": digest})
 
     with pytest.raises(BundleError, match="trust"):
+        graft.load(path)
+
+
+def test_functions_of_trusted_libraries_are_refused(tmp_path, fitted):
+    # A crafted file may name a NumPy function that runs a string as code: only classes
+    # of the trusted libraries load, never their functions.
+    from numpy.testing._private.utils import runstring
+    from sklearn.preprocessing import FunctionTransformer
+
+    path = graft.save(fitted("classification", "baseline"), tmp_path / "m.graft")
+    skops.io.dump(FunctionTransformer(func=runstring), path / "baseline.skops")
+    digest = hashlib.sha256((path / "baseline.skops").read_bytes()).hexdigest()
+    _edit_manifest(path, files={"baseline.skops": digest})
+
+    with pytest.raises(BundleError, match="runstring"):
         graft.load(path)
 
 

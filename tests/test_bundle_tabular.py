@@ -83,3 +83,17 @@ def test_tampered_member_is_refused(shifted_tables, tmp_path):
 
     with pytest.raises(BundleError, match="does not match the hash"):
         graft.load(path)
+
+
+@pytest.mark.parametrize("name", ["../outside.txt", "/tmp/outside.txt", "sub/member_0.txt"])
+def test_member_file_outside_the_bundle_is_refused(shifted_tables, tmp_path, name):
+    Xs, ys, Xt, yt, _, _ = shifted_tables
+    model = graft.TransferClassifier(strategy="warm_start", backbone=None, random_state=0)
+    path = graft.save(model.fit(Xt, yt, source=(Xs, ys)), tmp_path / "m.graft")
+    manifest_file = path / "manifest.json"
+    manifest = json.loads(manifest_file.read_text())
+    manifest["model"]["members"][0]["file"] = name
+    manifest_file.write_text(json.dumps(manifest))
+
+    with pytest.raises(BundleError, match="outside the bundle"):
+        graft.load(path)

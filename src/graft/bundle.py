@@ -23,6 +23,7 @@ failed save leaves nothing half-written.
 import copy
 import datetime as dt
 import hashlib
+import importlib
 import json
 import os
 import shutil
@@ -38,7 +39,6 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.")
 _FITTED = (
-    "modality_",
     "strategy_",
     "modality_",
     "backbone_",
@@ -306,13 +306,30 @@ def _load_skops(file: Path):
         untrusted = sio.get_untrusted_types(file=file)
     except Exception as exc:
         raise BundleError(f"{file} is not a readable skops file; re-save the model.") from exc
-    refused = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
+    refused = [t for t in untrusted if not _trusted_class(t)]
     if refused:
         raise BundleError(
             f"{file} needs types graft does not trust ({', '.join(refused[:3])}); only "
-            "scikit-learn, NumPy and SciPy objects load from a bundle."
+            "scikit-learn, NumPy and SciPy classes load from a bundle."
         )
     return sio.load(file, trusted=untrusted)
+
+
+def _trusted_class(name: str) -> bool:
+    """Whether ``name`` is a class of scikit-learn, NumPy or SciPy.
+
+    Classes only: skops calls a *function* named in the file with arguments from the file,
+    and those libraries hold functions (e.g. one that runs a string as code) that would let
+    a crafted bundle execute anything.
+    """
+    if not name.startswith(TRUSTED_PREFIXES):
+        return False
+    module_name, _, attribute = name.rpartition(".")
+    try:
+        found = getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError, ValueError):
+        return False
+    return isinstance(found, type)
 
 
 def _matching(data):
@@ -421,6 +438,12 @@ def load(path: str | os.PathLike):
             )
         else:
             raise BundleError(f"{path} holds an unknown model kind {kind!r}; re-save it.")
+        # Only the attributes graft saves: a manifest must not set arbitrary ones.
+        for key, value in manifest["fitted"].items():
+            if key in _FITTED:
+                setattr(estimator, key, value)
+        estimator.auto_scores_ = manifest["metrics"]["auto_validation"]
+        estimator.lineage_ = manifest.get("lineage", {})
     except GraftError:
         raise
     except Exception as exc:
@@ -428,10 +451,6 @@ def load(path: str | os.PathLike):
             f"{path} is inconsistent with its manifest ({type(exc).__name__}: "
             f"{str(exc).splitlines()[0][:120] if str(exc) else ''}); re-save the model."
         ) from exc
-    for key, value in manifest["fitted"].items():
-        setattr(estimator, key, value)
-    estimator.auto_scores_ = manifest["metrics"]["auto_validation"]
-    estimator.lineage_ = manifest.get("lineage", {})
     estimator.model_ = model
     estimator.manifest_ = manifest
     return estimator

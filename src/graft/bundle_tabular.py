@@ -83,18 +83,25 @@ def load_tabular_model(path: Path, info: dict, load_skops, load_bundle, estimato
     from graft.strategies.tabular.encoding import TabularEncoder
     from graft.strategies.tabular.model import INPUTS, Member, TabularModel
 
+    def inside(name) -> Path:
+        # Files named by the manifest must sit directly in the bundle, where every file's
+        # hash was checked; a path could otherwise reach outside it.
+        if not isinstance(name, str) or Path(name).name != name or name in ("", ".", ".."):
+            raise BundleError(f"{path} names a file outside the bundle ({name!r}); re-save it.")
+        return path / name
+
     lgb = lightgbm()
     dense, numeric, codes = load_skops(path / "encoder.skops")
     encoder = TabularEncoder(TabularSchema.from_dict(info["schema"]), dense, numeric, codes)
     members = []
     for entry in info["members"]:
-        kind, file = entry["kind"], entry["file"]
+        kind, file = entry["kind"], entry.get("file")
         if entry["inputs"] not in INPUTS:
             raise BundleError(f"{path} has a member with unknown inputs {entry['inputs']!r}.")
         if kind == "booster":
-            model = lgb.Booster(model_str=(path / file).read_text())
+            model = lgb.Booster(model_str=inside(file).read_text())
         elif kind == "sklearn":
-            model = load_skops(path / file)
+            model = load_skops(inside(file))
         elif kind == "mlp":
             from safetensors.torch import load_file
 
@@ -108,7 +115,7 @@ def load_tabular_model(path: Path, info: dict, load_skops, load_bundle, estimato
                 config["dropout"],
             )
             model.config.update(config)
-            model.load_state_dict(load_file(str(path / file)), strict=True)
+            model.load_state_dict(load_file(str(inside(file))), strict=True)
             model.eval()
         elif kind == "source":
             model = None
@@ -120,7 +127,7 @@ def load_tabular_model(path: Path, info: dict, load_skops, load_bundle, estimato
     tabular = TabularModel(encoder, info["task"], info["n_outputs"], members, info["weights"])
     source = info.get("source")
     if source is not None and source["kind"] == "booster":
-        tabular.source_booster = lgb.Booster(model_str=(path / source["file"]).read_text())
+        tabular.source_booster = lgb.Booster(model_str=inside(source["file"]).read_text())
     elif source is not None and source["kind"] == "bundle":
         from graft.estimators.tabular import ModelSource
 
@@ -135,7 +142,7 @@ def load_tabular_model(path: Path, info: dict, load_skops, load_bundle, estimato
         )
         classes = getattr(estimator, "classes_", None)
         tabular.source_scorer = ModelSource(
-            load_bundle(path / source["file"]),
+            load_bundle(inside(source["file"])),
             matching,
             info["task"],
             classes,

@@ -26,7 +26,12 @@ def test_fit_predict_backtest(tmp_path, hourly_panel):
         ["forecast", "backtest", str(data), *common, "--strategies", "zero_shot",
          "--baselines", "seasonal_naive", "--origins", "2", "--json", str(report)],
     )  # fmt: skip
-    assert result.exit_code == 0, result.output and report.is_file()
+    assert result.exit_code == 0, result.output
+    assert report.is_file()
+    # The plain predict command names the forecasting one instead of failing obscurely.
+    result = runner.invoke(app, ["predict", str(bundle), str(data), "--out", str(tmp_path / "x")])
+    assert result.exit_code == 2 and "graft forecast predict" in result.output
+    assert not (tmp_path / "x").exists()
 
 
 def test_errors_exit_2_and_write_nothing(tmp_path, hourly_panel):

@@ -306,6 +306,11 @@ def predict(
     from graft.data.io import read_table, write_table
 
     model = graft.load(bundle)
+    if model._task == "forecasting":
+        raise DataError(
+            f"{bundle} is a forecasting bundle; predict with `graft forecast predict {bundle} "
+            "--out FILE`."
+        )
     modality = getattr(model, "modality_", "text")
     if modality in ("image", "audio"):
         column = (image_column if modality == "image" else audio_column) or getattr(

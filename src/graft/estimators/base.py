@@ -11,6 +11,7 @@ from graft.data.validation import check_labels, check_texts
 from graft.exceptions import DataError
 
 STRATEGIES = ("auto", "feature_extraction", "fine_tune", "hybrid", "baseline", "baseline_cnn")
+"""Strategies for text, image and audio input (``baseline_cnn``: images only)."""
 
 DEFAULT_BACKBONES = {
     "text": "minilm-l6",
@@ -18,7 +19,6 @@ DEFAULT_BACKBONES = {
     "audio": "resemblyzer-voice",
 }
 """The backbone each kind of input gets when ``backbone`` is left at its default."""
-"""Strategies for text input."""
 TABULAR_STRATEGIES = (
     "auto",
     "baseline",

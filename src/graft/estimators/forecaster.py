@@ -43,8 +43,9 @@ class TransferForecaster(BaseEstimator):
     id_column, time_column, value_column : str
         Column names of long-format input (a frame without ``id_column`` is one series).
     covariates : None, "auto" or list of str
-        Exogenous columns (e.g. temperature) used by ``warm_start`` when the source has them
-        too; their future values must then be passed to ``predict(future=...)``.
+        Exogenous columns (e.g. temperature), features of the ``warm_start`` model; a
+        source must carry the same columns, and their future values must be passed to
+        ``predict(future=...)``.
     freq : str, optional
         pandas frequency; inferred from the timestamps when None.
     season_length : int or list of int, optional

@@ -9,8 +9,6 @@ from sklearn.preprocessing import StandardScaler
 
 from graft.exceptions import DataError
 
-HEADS = ("logistic", "ridge")
-
 
 def make_head(head: str | BaseEstimator, task: str) -> BaseEstimator:
     """A fresh head: ``"logistic"``, ``"ridge"``, or a clone of a scikit-learn estimator."""

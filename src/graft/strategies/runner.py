@@ -30,13 +30,19 @@ SCRATCH_CNN = "small-cnn"
 """Backbone of the ``baseline_cnn`` strategy: a small CNN trained from random weights."""
 
 
-@functools.lru_cache(maxsize=8)
 def pretrained_backbone(name: str, input_size: int | None = None):
     """The pretrained backbone ``name``, loaded once per process and never modified.
 
     Fine-tuning works on a deep copy, so sharing this instance is safe. ``input_size``
     (image backbones) gives a separate instance reading images at that size.
     """
+    # Both arguments always positional: lru_cache would otherwise keep ``f(name)`` and
+    # ``f(name, None)`` as two entries and load the weights twice.
+    return _load_backbone(name, input_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_backbone(name: str, input_size: int | None):
     from graft.backbones.registry import create_backbone
 
     backbone = create_backbone(name)

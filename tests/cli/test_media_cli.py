@@ -78,6 +78,8 @@ def test_fit_on_a_path_table_with_relative_paths(image_tree, tmp_path, monkeypat
     [
         (["--label", "kind"], "drop --label"),
         (["--audio-column", "file"], "audio input is a table"),
+        (["--column-mapping", "map.json"], "--column-mapping apply to text and tables"),
+        (["--source-label", "y"], "--source-label apply to text and tables"),
     ],
 )
 def test_bad_folder_options_exit_2(image_tree, tmp_path, args, message):

@@ -241,6 +241,18 @@ def fit(
     """Fit a transfer model on DATA (texts, a table, images or audio) and save it as a bundle."""
     if image_column is not None or audio_column is not None or data.is_dir():
         kind = "audio" if audio_column is not None else "image"
+        given = {
+            "--source": source,
+            "--source-label": source_label,
+            "--source-text-column": source_text_column,
+            "--column-mapping": column_mapping,
+        }
+        unused = [name for name, value in given.items() if value is not None]
+        if unused:
+            raise DataError(
+                f"{', '.join(unused)} apply to text and tables, not {kind} input; give the "
+                f"{kind} source as --source-data (same columns as {data})."
+            )
         frame, labels = _media_input(data, label, image_column or audio_column, kind, task)
         if labels is None and not data.is_dir():
             raise DataError(f"{data} needs --label naming its label column.")

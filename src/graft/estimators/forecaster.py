@@ -3,10 +3,10 @@ forecaster or a panel of related source series, judged against local baselines."
 
 import time
 
-import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
+from graft.estimators.base import _is_int
 from graft.exceptions import DataError
 
 FORECAST_STRATEGIES = ("auto", "zero_shot", "fine_tune", "warm_start", "baseline")
@@ -424,7 +424,3 @@ class TransferForecaster(BaseEstimator):
         from graft.bundle import save
 
         return save(self, path)
-
-
-def _is_int(value, low: int) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= low

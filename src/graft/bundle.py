@@ -335,12 +335,9 @@ def _trusted_class(name: str) -> bool:
 def _matching(data):
     if data is None:
         return None
-    from graft.analysis.column_matching import ColumnMatch, ColumnMatching
+    from graft.analysis.column_matching import ColumnMatching
 
-    return ColumnMatching(
-        matches=[ColumnMatch(**m) for m in data["matches"]],
-        **{k: v for k, v in data.items() if k != "matches"},
-    )
+    return ColumnMatching.from_dict(data)
 
 
 def load(path: str | os.PathLike):

@@ -77,7 +77,7 @@ def save_tabular_model(model, staging: Path, dump_skops, save_bundle) -> dict:
 
 def load_tabular_model(path: Path, info: dict, load_skops, load_bundle, estimator):
     """Rebuild the :class:`TabularModel` described by ``info`` from the bundle at ``path``."""
-    from graft.analysis.column_matching import ColumnMatch, ColumnMatching
+    from graft.analysis.column_matching import ColumnMatching
     from graft.data.tabular import TabularSchema
     from graft.strategies.tabular.boosting import lightgbm
     from graft.strategies.tabular.encoding import TabularEncoder
@@ -131,15 +131,7 @@ def load_tabular_model(path: Path, info: dict, load_skops, load_bundle, estimato
     elif source is not None and source["kind"] == "bundle":
         from graft.estimators.tabular import ModelSource
 
-        data = source["matching"]
-        matching = ColumnMatching(
-            matches=[ColumnMatch(**m) for m in data["matches"]],
-            unmatched_target=data["unmatched_target"],
-            unmatched_source=data["unmatched_source"],
-            target_columns=data["target_columns"],
-            backbone=data["backbone"],
-            min_similarity=data["min_similarity"],
-        )
+        matching = ColumnMatching.from_dict(source["matching"])
         classes = getattr(estimator, "classes_", None)
         tabular.source_scorer = ModelSource(
             load_bundle(inside(source["file"])),

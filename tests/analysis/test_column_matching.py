@@ -312,6 +312,7 @@ def test_report_forms():
         "source_kind": "numeric",
     }
     assert data["unmatched_target"] == ["zip"] and data["unmatched_source"] == ["extra"]
+    assert ColumnMatching.from_dict(data) == matching
     # One row per target column, then one per unused source column.
     assert matching.as_table().row_count == 3
 

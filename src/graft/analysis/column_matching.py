@@ -150,6 +150,12 @@ class ColumnMatching:
         """The matching as plain JSON-ready data."""
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "ColumnMatching":
+        """The matching that :meth:`to_dict` described."""
+        matches = [ColumnMatch(**m) for m in data["matches"]]
+        return cls(matches=matches, **{k: v for k, v in data.items() if k != "matches"})
+
     def source_to_target(self) -> dict[str, str]:
         """``{source column: target column}`` for every match, ready for ``DataFrame.rename``."""
         return {m.source: m.target for m in self.matches}

@@ -95,14 +95,9 @@ class TransferReport:
         """The column matching as a Rich table, or None without one."""
         if self.column_matching is None:
             return None
-        from graft.analysis.column_matching import ColumnMatch, ColumnMatching
+        from graft.analysis.column_matching import ColumnMatching
 
-        data = self.column_matching
-        matching = ColumnMatching(
-            matches=[ColumnMatch(**m) for m in data["matches"]],
-            **{k: v for k, v in data.items() if k != "matches"},
-        )
-        return matching.as_table()
+        return ColumnMatching.from_dict(self.column_matching).as_table()
 
     def __str__(self) -> str:
         from rich.console import Console

@@ -11,9 +11,9 @@ from sklearn.base import BaseEstimator
 
 import graft
 from graft import TransferClassifier, TransferRegressor
-from graft.evaluate import report as report_module
-from graft.evaluate.compare import _ci
+from graft.data import io as io_module
 from graft.evaluate.report import VERDICTS, CandidateResult, TransferReport
+from graft.evaluate.report import mean_ci as _ci
 from graft.exceptions import DataError
 
 POSITIVE = ["good", "great", "lovely", "excellent", "superb", "nice", "fine", "pleasant"]
@@ -210,7 +210,7 @@ def test_save_json_failure_keeps_the_old_file_and_leaves_no_temp(fe_report, tmp_
         handle.write('{"half": ')
         raise OSError("disk full")
 
-    monkeypatch.setattr(report_module.json, "dump", broken_dump)
+    monkeypatch.setattr(io_module.json, "dump", broken_dump)
 
     with pytest.raises(OSError, match="disk full"):
         fe_report.save_json(target)

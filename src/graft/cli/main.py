@@ -73,7 +73,7 @@ def _labelled_frame(
     return frame[[column]], frame[label], column
 
 
-def _tabular_source(path: Path, label: str, task: str):
+def _tabular_source(path: Path, label: str):
     from graft.data.io import read_table
 
     frame = read_table(path)
@@ -95,7 +95,6 @@ def _any_source(
     source_label: str | None,
     text_column: str | None,
     source_text_column: str | None,
-    task: str,
 ):
     """The ``source`` argument of fit: rows of a text or table source, or a bundle path."""
     if source_data is not None and source_model is not None:
@@ -107,7 +106,7 @@ def _any_source(
     if source_data is None:
         return None
     if text_column is None:
-        return _tabular_source(source_data, source_label or label, task)
+        return _tabular_source(source_data, source_label or label)
     return _source(source_data, source_label or label, text_column, source_text_column)
 
 
@@ -271,7 +270,6 @@ def fit(
             source_label=source_label,
             text_column=column,
             source_text_column=source_text_column,
-            task=task,
         )
     _check_out(out)
     model = _estimator(
@@ -422,7 +420,6 @@ def evaluate(
         source_label=source_label,
         text_column=column,
         source_text_column=source_text_column,
-        task=task,
     )
     test = None
     if test_data is not None:

@@ -1,5 +1,6 @@
-"""Reading and writing tables (CSV, Parquet, JSON Lines) with clear errors."""
+"""Reading and writing tables (CSV, Parquet, JSON Lines) with clear errors; atomic JSON."""
 
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -72,6 +73,20 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
             frame.to_json(tmp, orient="records", lines=True)
         else:
             frame.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def write_json(data, path: str | Path) -> Path:
+    """Write ``data`` as indented JSON atomically (temp file, then rename)."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            json.dump(data, handle, indent=2)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

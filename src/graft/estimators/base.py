@@ -222,9 +222,6 @@ class _TransferEstimator(BaseEstimator):
 
     def _fit_media(self, X, y, source, modality: str, started: float):
         """Fit on images or audio: decoded once, then the same strategies as text."""
-        from graft.estimators.auto import select_strategy
-        from graft.strategies import runner
-
         if self.strategy not in STRATEGIES:
             raise DataError(
                 f"strategy={self.strategy!r} works on tables only, and X holds {modality}; "
@@ -247,35 +244,18 @@ class _TransferEstimator(BaseEstimator):
         targets = self._encode_targets(y_arr)
         source_data, decoded_source = self._check_media_source(source, modality)
         self.training_fingerprint_ = fingerprint(inputs.content_keys(), y_arr)
-        self.lineage_ = {}
+        source_fingerprint = None
         if source_data is not None:
-            self.lineage_["source"] = {
-                "fingerprint": fingerprint(source_data[0].content_keys(), source_data[1]),
-                "n_rows": len(source_data[0]),
-            }
-        self.n_training_rows_ = len(inputs)
-        seed = self._seed()
-        if self.strategy == "auto":
-            # The inner folds refit on the decoded set instead of decoding files again.
-            strategy, self.auto_scores_, self.choice_reason_ = select_strategy(
-                self, inputs, y_arr, decoded_source, seed=seed
-            )
-        else:
-            strategy, self.auto_scores_ = self.strategy, {}
-            self.choice_reason_ = f"strategy={self.strategy!r} was requested"
-        self.strategy_ = strategy
-        self.model_ = runner.fit_strategy(
-            strategy,
+            source_fingerprint = fingerprint(source_data[0].content_keys(), source_data[1])
+        # auto's inner folds refit on the decoded set instead of decoding files again.
+        return self._fit_strategy(
             inputs,
             targets,
-            task=self._task,
-            n_outputs=self._n_outputs(),
-            source=source_data,
-            settings=self._settings(),
-            seed=seed,
+            source_data,
+            source_fingerprint,
+            auto_data=(inputs, y_arr, decoded_source),
+            started=started,
         )
-        self.fit_seconds_ = time.perf_counter() - started
-        return self
 
     def _media(self, X, modality: str, where: str, fitting: bool = False):
         from graft.estimators.modality import audio_inputs, image_inputs
@@ -312,9 +292,6 @@ class _TransferEstimator(BaseEstimator):
         return self._encode_source_targets(media, labels), (media, labels)
 
     def _fit_text(self, X, y, source, started: float):
-        from graft.estimators.auto import select_strategy
-        from graft.strategies import runner
-
         if self.strategy not in STRATEGIES:
             raise DataError(
                 f"strategy={self.strategy!r} works on tables only, and X is text; use one of "
@@ -337,17 +314,37 @@ class _TransferEstimator(BaseEstimator):
         targets = self._encode_targets(y_arr)
         source_data = self._check_source(source)
         self.training_fingerprint_ = fingerprint(texts, y_arr)
+        source_fingerprint = None if source_data is None else fingerprint(*source_data)
+        return self._fit_strategy(
+            texts,
+            targets,
+            source_data,
+            source_fingerprint,
+            auto_data=(X, y, source),
+            started=started,
+        )
+
+    def _fit_strategy(
+        self, inputs, targets, source_data, source_fingerprint, *, auto_data, started
+    ):
+        """Record lineage, choose the strategy (``auto``) and fit it: text, images, audio.
+
+        ``auto_data`` is the ``(X, y, source)`` that ``auto``'s inner folds refit on.
+        """
+        from graft.estimators.auto import select_strategy
+        from graft.strategies import runner
+
         self.lineage_ = {}
         if source_data is not None:
             self.lineage_["source"] = {
-                "fingerprint": fingerprint(*source_data),
+                "fingerprint": source_fingerprint,
                 "n_rows": len(source_data[0]),
             }
-        self.n_training_rows_ = len(texts)
+        self.n_training_rows_ = len(inputs)
         seed = self._seed()
         if self.strategy == "auto":
             strategy, self.auto_scores_, self.choice_reason_ = select_strategy(
-                self, X, y, source, seed=seed
+                self, *auto_data, seed=seed
             )
         else:
             strategy, self.auto_scores_ = self.strategy, {}
@@ -355,7 +352,7 @@ class _TransferEstimator(BaseEstimator):
         self.strategy_ = strategy
         self.model_ = runner.fit_strategy(
             strategy,
-            texts,
+            inputs,
             targets,
             task=self._task,
             n_outputs=self._n_outputs(),

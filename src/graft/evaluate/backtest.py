@@ -14,9 +14,8 @@ import pandas as pd
 from sklearn.base import clone
 
 from graft.estimators.forecaster import BASELINES, TransferForecaster
-from graft.evaluate.compare import _ci
 from graft.evaluate.forecast_report import ForecastReport
-from graft.evaluate.report import CandidateResult
+from graft.evaluate.report import CandidateResult, mean_ci
 from graft.exceptions import DataError
 from graft.strategies.forecasting.metrics import all_metrics
 from graft.strategies.forecasting.selection import rolling_origins
@@ -174,7 +173,7 @@ def backtest(
     candidates, summary = [], {}
     for name, info in per_model.items():
         scores = np.array([m["mase"] for m in info["rows"]])
-        low, high = _ci(scores)
+        low, high = mean_ci(scores)
         row = CandidateResult(
             name=name,
             mean=float(scores.mean()),
@@ -188,16 +187,7 @@ def backtest(
         if models[name].strategy == "auto":
             row.notes = [f"chose {', '.join(chosen)}"]
         if name != reference:
-            diff = scores - base
-            row.gain = float(diff.mean())
-            row.gain_ci_low, row.gain_ci_high = _ci(diff)
-            row.verdict = (
-                "helps"
-                if row.gain_ci_high < 0
-                else "hurts"
-                if row.gain_ci_low > 0
-                else "no clear difference"
-            )
+            row.judge(base, lower_is_better=True)  # MASE: lower is better
         candidates.append(row)
         summary[name] = {
             k: float(np.mean([m[k] for m in info["rows"]])) for k in ("smape", "wql", "coverage80")

@@ -1,25 +1,16 @@
 """``graft.compare``: judge transfer candidates against the from-scratch baseline."""
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import numpy as np
-from scipy import stats
 from sklearn.base import clone
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 
 from graft.data.validation import check_labels, check_texts
 from graft.estimators.modality import TABULAR, detect_modality
-from graft.evaluate.report import CandidateResult, TransferReport
+from graft.evaluate.report import CandidateResult, TransferReport, mean_ci
 from graft.exceptions import DataError
-
-
-def _ci(values: Sequence[float]) -> tuple[float, float]:
-    values = np.asarray(values, dtype=float)
-    if len(values) < 2 or np.allclose(values, values[0]):
-        return float(values.mean()), float(values.mean())
-    half = stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
-    return float(values.mean() - half), float(values.mean() + half)
 
 
 def _candidates(estimator_or_strategies, task: str) -> dict:
@@ -180,7 +171,7 @@ def compare(
     rows = []
     for name, r in results.items():
         scores = np.asarray(r["scores"])
-        low, high = _ci(scores)
+        low, high = mean_ci(scores)
         if task == "classification":  # accuracy cannot leave [0, 1]
             low, high = max(low, 0.0), min(high, 1.0)
         row = CandidateResult(
@@ -194,15 +185,7 @@ def compare(
             notes=sorted(r["notes"]),
         )
         if name != "baseline":
-            diff = scores - baseline_scores
-            row.gain = float(diff.mean())
-            row.gain_ci_low, row.gain_ci_high = _ci(diff)
-            if row.gain_ci_low > 0:
-                row.verdict = "helps"
-            elif row.gain_ci_high < 0:
-                row.verdict = "hurts"
-            else:
-                row.verdict = "no clear difference"
+            row.judge(baseline_scores)
         rows.append(row)
     metric = "accuracy" if task == "classification" else "R²"
     return TransferReport(

@@ -5,13 +5,12 @@ It reuses :class:`graft.evaluate.report.CandidateResult` for each candidate's MA
 keeps every origin's result (metrics and forecast) for inspection.
 """
 
-import json
 import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from graft.evaluate.report import CandidateResult
+from graft.data.io import write_json
+from graft.evaluate.report import CandidateResult, as_text
 
 
 @dataclass
@@ -41,16 +40,7 @@ class ForecastReport:
 
     def save_json(self, path: str | os.PathLike) -> Path:
         """Write the report as JSON atomically."""
-        path = Path(path)
-        fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.")
-        try:
-            with os.fdopen(fd, "w") as handle:
-                json.dump(self.to_dict(), handle, indent=2)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        return path
+        return write_json(self.to_dict(), path)
 
     def table(self):
         from rich.table import Table
@@ -81,8 +71,4 @@ class ForecastReport:
         return table
 
     def __str__(self) -> str:
-        from rich.console import Console
-
-        console = Console(width=140, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
-        console.print(self.table())
-        return console.export_text()
+        return as_text(self.table())

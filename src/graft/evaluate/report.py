@@ -1,10 +1,14 @@
 """TransferReport: the evidence of whether transfer helped, as a plain dataclass."""
 
-import json
 import os
-import tempfile
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+import numpy as np
+from scipy import stats
+
+from graft.data.io import write_json
 
 VERDICTS = ("helps", "no clear difference", "hurts")
 
@@ -25,6 +29,26 @@ class CandidateResult:
     gain_ci_high: float | None = None
     verdict: str | None = None
     notes: list[str] = field(default_factory=list)
+
+    def judge(self, baseline_scores: Sequence[float], *, lower_is_better: bool = False) -> None:
+        """Set the paired gain over the baseline's scores on the same splits, its 95% CI,
+        and the verdict: "helps" when the CI lies on the better side of zero, "hurts" when
+        on the worse side, "no clear difference" otherwise."""
+        diff = np.asarray(self.scores) - np.asarray(baseline_scores)
+        self.gain = float(diff.mean())
+        self.gain_ci_low, self.gain_ci_high = mean_ci(diff)
+        above, below = self.gain_ci_low > 0, self.gain_ci_high < 0
+        better, worse = (below, above) if lower_is_better else (above, below)
+        self.verdict = "helps" if better else "hurts" if worse else "no clear difference"
+
+
+def mean_ci(values: Sequence[float]) -> tuple[float, float]:
+    """The 95% t confidence interval of the mean (a point when the values agree)."""
+    values = np.asarray(values, dtype=float)
+    if len(values) < 2 or np.allclose(values, values[0]):
+        return float(values.mean()), float(values.mean())
+    half = stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
+    return float(values.mean() - half), float(values.mean() + half)
 
 
 @dataclass
@@ -55,16 +79,7 @@ class TransferReport:
 
     def save_json(self, path: str | os.PathLike) -> Path:
         """Write the report as JSON atomically."""
-        path = Path(path)
-        fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.")
-        try:
-            with os.fdopen(fd, "w") as handle:
-                json.dump(self.to_dict(), handle, indent=2)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        return path
+        return write_json(self.to_dict(), path)
 
     def table(self):
         """The report as a Rich table."""
@@ -100,8 +115,13 @@ class TransferReport:
         return ColumnMatching.from_dict(self.column_matching).as_table()
 
     def __str__(self) -> str:
-        from rich.console import Console
+        return as_text(self.table())
 
-        console = Console(width=140, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
-        console.print(self.table())
-        return console.export_text()
+
+def as_text(renderable) -> str:
+    """A Rich renderable (a report's table) as plain text, 140 columns wide."""
+    from rich.console import Console
+
+    console = Console(width=140, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+    console.print(renderable)
+    return console.export_text()

@@ -7,6 +7,7 @@ learned and only read the context. Backtests therefore call ``fit`` on data befo
 first origin and ``forecast`` at every origin, never showing a method a value after it.
 """
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,7 +40,7 @@ class Context:
     future_covariates: np.ndarray | None = None  # (h, k)
 
 
-class ForecastMethod:
+class ForecastMethod(ABC):
     """Base class; subclasses set ``name`` and implement ``fit`` and ``forecast``."""
 
     name = "method"
@@ -56,8 +57,9 @@ class ForecastMethod:
     def fit(self, histories: list[Series], freq: str) -> "ForecastMethod":
         return self
 
+    @abstractmethod
     def forecast(self, context: Context) -> Forecast:
-        raise NotImplementedError  # pragma: no cover - every subclass implements it
+        """The forecast from ``context`` (the history up to an origin)."""
 
     def min_length(self) -> int:
         """Fewest observations a context needs."""

@@ -97,7 +97,7 @@ def _metric(task: str, n_outputs: int) -> str:
     return "binary_logloss" if n_outputs == 2 else "multi_logloss"
 
 
-def margin(booster, X: np.ndarray, *, n_outputs: int, rounds: int | None = None) -> np.ndarray:
+def margin(booster, X: np.ndarray, *, rounds: int | None = None) -> np.ndarray:
     """Raw scores, shaped (n, 1) for binary and regression, (n, K) for K classes."""
     raw = booster.predict(X, raw_score=True, num_iteration=rounds, num_threads=num_threads())
     raw = np.asarray(raw, dtype=np.float64)

@@ -16,7 +16,7 @@ from graft.strategies.tabular.problem import Problem
 __all__ = ["density_ratio", "fit_instance"]
 
 
-def density_ratio(source: np.ndarray, target: np.ndarray, seed: int) -> np.ndarray:
+def density_ratio(source: np.ndarray, target: np.ndarray) -> np.ndarray:
     """Clipped, mean-1 weights p(target|x)/p(source|x) for the rows of ``source``."""
     X = np.vstack([source, target])
     domain = np.concatenate([np.zeros(len(source)), np.ones(len(target))])
@@ -28,6 +28,6 @@ def density_ratio(source: np.ndarray, target: np.ndarray, seed: int) -> np.ndarr
 
 
 def fit_instance(problem: Problem, rows: np.ndarray, share="rows") -> dict[str, Member]:
-    weights = density_ratio(problem.source.dense, problem.target.dense[rows], problem.seed)
+    weights = density_ratio(problem.source.dense, problem.target.dense[rows])
     booster = pooled_booster(problem, rows, share, source_weights=weights)
     return {"instance": Member("instance", "booster", booster, "dense+domain")}

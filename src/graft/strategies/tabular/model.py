@@ -47,8 +47,7 @@ class Member:
             return self.model.outputs(encoded, task)
         X = features(encoded, self.inputs, source_margin)
         if self.kind == "booster":
-            n_margin = 1 if task == "regression" or n_outputs == 2 else n_outputs
-            raw = margin(self.model, X, n_outputs=n_margin, rounds=self.rounds)
+            raw = margin(self.model, X, rounds=self.rounds)
             if self.info.get("offset"):  # boosting continued from the source model's scores
                 raw = raw + source_margin
             return to_proba(raw, task)
@@ -93,8 +92,7 @@ class TabularModel:
             return self.source_scorer.margin(frame)
         if self.source_booster is None:
             return None
-        n = 1 if self.task == "regression" or self.n_outputs == 2 else self.n_outputs
-        return margin(self.source_booster, encoded.dense, n_outputs=n)
+        return margin(self.source_booster, encoded.dense)
 
     def outputs(self, frame: pd.DataFrame) -> np.ndarray:
         encoded = self.encoder.encode(frame)

@@ -61,4 +61,4 @@ class Problem:
             seed=self.seed,
         )
         self.source_booster = booster
-        self.source_margin = margin(booster, self.target.dense, n_outputs=self.n_margin)
+        self.source_margin = margin(booster, self.target.dense)

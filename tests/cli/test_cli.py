@@ -535,6 +535,7 @@ def test_predict_non_text_rows(bundle, tmp_path):
         (["--json", "{tmp}/nope/r.json"], "does not exist"),
         (["--task", "ranking"], "'ranking'"),
         (["--test-data", "{tmp}/absent.csv"], "does not exist"),
+        (["--metric", "auc"], "metric='auc'"),
     ],
 )
 def test_evaluate_user_errors(train_csv, tmp_path, options, fragment):

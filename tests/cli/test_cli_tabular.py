@@ -195,6 +195,7 @@ def test_evaluate_tables(files):
 
     saved = json.loads(report.read_text())
     assert [c["name"] for c in saved["candidates"]] == ["baseline", "source_only", "pooled"]
+    assert saved["metric"] == "ROC AUC"  # what auto optimises on a two-class table
     assert "LightGBM or linear model" in text
     assert "Column matching" in text
     assert len(saved["column_matching"]["matches"]) == 10

@@ -420,3 +420,44 @@ def test_non_text_rows_are_refused(data):
     with pytest.raises(DataError, match="not text") as info:
         graft.compare(["baseline"], [*texts[:-1], None], labels, n_splits=2)
     _one_line(info)
+
+
+# ----------------------------------------------------------------- metric
+
+
+def test_metric_option_scores_with_that_scorer(data):
+    report = graft.compare(
+        ["feature_extraction"], *data, n_splits=2, backbone="tiny-bert", metric="neg_log_loss"
+    )
+
+    assert report.metric == "neg_log_loss"
+    assert all(s < 0 for c in report.candidates for s in c.scores)
+
+
+def test_roc_auc_is_shown_by_name_and_bounded(data):
+    report = graft.compare(["feature_extraction"], *data, n_splits=2, backbone="tiny-bert",
+                           metric="roc_auc")  # fmt: skip
+
+    assert report.metric == "ROC AUC"
+    assert all(0.0 <= c.ci_low <= c.ci_high <= 1.0 for c in report.candidates)
+
+
+@pytest.mark.parametrize(
+    ("metric", "task", "fragment"),
+    [
+        ("auc", "classification", "metric='auc' is not available for classification"),
+        ("accuracy", "regression", "metric='accuracy' is not available for regression"),
+        ("r2", "classification", "roc_auc, neg_log_loss"),
+    ],
+)
+def test_unknown_metric_for_the_task(data, metric, task, fragment):
+    X, y = data
+    labels = np.arange(len(y), dtype=float) if task == "regression" else y
+    with pytest.raises(DataError, match=fragment.replace("(", r"\(")):
+        graft.compare(["baseline"], X, labels, task=task, metric=metric)
+
+
+def test_roc_auc_needs_two_classes():
+    X = [f"row {i}" for i in range(12)]
+    with pytest.raises(DataError, match="exactly two classes"):
+        graft.compare(["baseline"], X, [0, 1, 2] * 4, metric="roc_auc")

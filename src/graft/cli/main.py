@@ -395,6 +395,14 @@ def evaluate(
     test_data: Annotated[Path | None, typer.Option(help="Fixed held-out labelled data.")] = None,
     splits: Annotated[int, typer.Option(help="Number of splits (or seeds with --test-data).")] = 5,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    metric: Annotated[
+        str | None,
+        typer.Option(
+            help="scikit-learn scorer: accuracy, balanced_accuracy, f1_macro, roc_auc, "
+            "neg_log_loss; r2, neg_mean_absolute_error, neg_root_mean_squared_error "
+            "(default: roc_auc for two-class tables, accuracy otherwise, r2 for regression)."
+        ),
+    ] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the report as JSON.")] = (
         None
     ),
@@ -440,6 +448,7 @@ def evaluate(
         random_state=seed,
         backbone=backbone,
         text_column=column,
+        metric=metric,
     )
     console = _console()
     if report.matching_table() is not None:

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 
 import numpy as np
 from sklearn.base import clone
+from sklearn.metrics import get_scorer
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 
 from graft.data.validation import check_labels, check_texts
@@ -35,6 +36,38 @@ def _candidates(estimator_or_strategies, task: str) -> dict:
     return found
 
 
+METRICS = {
+    "classification": ("accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "neg_log_loss"),
+    "regression": ("r2", "neg_mean_absolute_error", "neg_root_mean_squared_error"),
+}
+"""scikit-learn scorer names ``compare`` accepts; higher is better for every one."""
+_BOUNDED = {"accuracy", "balanced_accuracy", "f1_macro", "roc_auc"}
+_SHOWN = {"r2": "R²", "roc_auc": "ROC AUC"}
+
+
+def _metric(metric: str | None, task: str, tabular: bool, y: np.ndarray) -> str:
+    """The scorer name: ``metric`` if given, else ROC AUC for a two-class table (what
+    ``auto`` optimises there), accuracy for other classification, R² for regression."""
+    if metric is None:
+        if task == "regression":
+            return "r2"
+        return "roc_auc" if tabular and len(np.unique(y)) == 2 else "accuracy"
+    if metric not in METRICS[task]:
+        raise DataError(
+            f"metric={metric!r} is not available for {task}; use one of {', '.join(METRICS[task])}."
+        )
+    if metric == "roc_auc" and len(np.unique(y)) != 2:
+        raise DataError(
+            f"metric='roc_auc' needs exactly two classes (the labels have "
+            f"{len(np.unique(y))}); use accuracy, balanced_accuracy, f1_macro or neg_log_loss."
+        )
+    return metric
+
+
+def _own_score(estimator, X, y) -> float:
+    return estimator.score(X, y)
+
+
 def _subset(X, rows):
     if hasattr(X, "iloc"):
         return X.iloc[rows]
@@ -62,6 +95,7 @@ def compare(
     random_state: int = 0,
     backbone: str | None = None,
     text_column: str | None = None,
+    metric: str | None = None,
 ) -> TransferReport:
     """Score transfer candidates and the from-scratch baseline on the same splits.
 
@@ -81,6 +115,10 @@ def compare(
     task : "classification" or "regression"
     n_splits, test_size, random_state : the evaluation design.
     backbone, text_column : set on candidates given by strategy name.
+    metric : str, optional
+        A scikit-learn scorer name from ``METRICS`` (higher is better, so losses are
+        negated, e.g. ``neg_log_loss``). Default: ROC AUC for two-class tables, accuracy
+        for other classification, R² for regression.
 
     Returns
     -------
@@ -106,6 +144,9 @@ def compare(
     tabular = detect_modality(X, text_column=text_column, strategy=template.strategy) == TABULAR
     n_rows = _n_rows(X, tabular, text_column)
     y = check_labels(y, n_rows, task=task)
+    metric = _metric(metric, task, tabular, y)
+    # Accuracy and R² are what the estimators' own ``score`` computes.
+    scorer = get_scorer(metric) if metric not in ("accuracy", "r2") else _own_score
     models = {"baseline": clone(template).set_params(strategy="baseline", **overrides)}
     if tabular and source is not None and "source_only" not in candidates:
         # A table's source-only model is fitted like any strategy (it ignores target labels).
@@ -156,7 +197,7 @@ def compare(
             fitted.fit(X_train, y_train, source=source)
             results[name]["fit"].append(time.perf_counter() - started)
             started = time.perf_counter()
-            results[name]["scores"].append(float(fitted.score(X_eval, y_eval)))
+            results[name]["scores"].append(float(scorer(fitted, X_eval, y_eval)))
             results[name]["predict"].append(time.perf_counter() - started)
             if fitted.strategy == "auto":
                 results[name]["notes"].add(f"chose {fitted.strategy_}")
@@ -164,7 +205,7 @@ def compare(
                 matching = fitted.column_matching_.to_dict()
         if source_model is not None:
             started = time.perf_counter()
-            results["source_only"]["scores"].append(float(source_model.score(X_eval, y_eval)))
+            results["source_only"]["scores"].append(float(scorer(source_model, X_eval, y_eval)))
             results["source_only"]["predict"].append(time.perf_counter() - started)
 
     baseline_scores = np.asarray(results["baseline"]["scores"])
@@ -172,7 +213,7 @@ def compare(
     for name, r in results.items():
         scores = np.asarray(r["scores"])
         low, high = mean_ci(scores)
-        if task == "classification":  # accuracy cannot leave [0, 1]
+        if metric in _BOUNDED:  # these scores cannot leave [0, 1]
             low, high = max(low, 0.0), min(high, 1.0)
         row = CandidateResult(
             name=name,
@@ -187,10 +228,9 @@ def compare(
         if name != "baseline":
             row.judge(baseline_scores)
         rows.append(row)
-    metric = "accuracy" if task == "classification" else "R²"
     return TransferReport(
         task=task,
-        metric=metric,
+        metric=_SHOWN.get(metric, metric),
         n_rows=n_rows,
         n_splits=len(splits),
         evaluation=evaluation,

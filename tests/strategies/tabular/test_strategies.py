@@ -206,3 +206,22 @@ def test_frames_with_other_index_and_column_order(fitted_tabular, shifted_tables
     np.testing.assert_allclose(
         model.predict_proba(shuffled), model.predict_proba(X_test)[::-1], rtol=1e-10
     )
+
+
+@pytest.mark.parametrize(("strategy", "runs_source"), [("pooled", False), ("stacking", True)])
+def test_source_model_runs_at_predict_only_when_a_member_reads_it(
+    fitted_tabular, shifted_tables, monkeypatch, strategy, runs_source
+):
+    *_, X_test, _ = shifted_tables
+    model = fitted_tabular(strategy)
+    calls = []
+    original = TabularModel.source_margin
+
+    def counting(self, frame, encoded):
+        calls.append(len(frame))
+        return original(self, frame, encoded)
+
+    monkeypatch.setattr(TabularModel, "source_margin", counting)
+    model.predict_proba(X_test)
+
+    assert bool(calls) is runs_source

@@ -37,6 +37,13 @@ class Member:
     rounds: int | None = None
     info: dict = field(default_factory=dict)
 
+    @property
+    def reads_source(self) -> bool:
+        """Whether this member needs the source model's scores of the rows it predicts."""
+        return (
+            self.kind == "source" or self.inputs == "dense+source" or bool(self.info.get("offset"))
+        )
+
     def outputs(
         self, encoded: Encoded, source_margin: np.ndarray | None, task: str, n_outputs: int
     ) -> np.ndarray:
@@ -96,7 +103,9 @@ class TabularModel:
 
     def outputs(self, frame: pd.DataFrame) -> np.ndarray:
         encoded = self.encoder.encode(frame)
-        source = self.source_margin(frame, encoded)
+        # A source model (possibly a whole nested bundle) runs only if a member reads it.
+        needed = any(m.reads_source for m in self.members)
+        source = self.source_margin(frame, encoded) if needed else None
         return blend(
             [m.outputs(encoded, source, self.task, self.n_outputs) for m in self.members],
             self.weights,

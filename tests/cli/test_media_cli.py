@@ -155,3 +155,30 @@ def test_table_without_label_exits_2(image_tree, tmp_path):
     )
 
     assert result.exit_code == 2 and "needs --label" in result.output
+
+
+def test_evaluate_an_image_folder(image_tree, tmp_path):
+    report = tmp_path / "report.json"
+
+    result = runner.invoke(
+        app,
+        ["evaluate", str(image_tree / "train"), "--backbone", "tiny-cnn", "--strategies",
+         "feature_extraction", "--splits", "2", "--json", str(report)],
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    saved = json.loads(report.read_text())
+    assert [c["name"] for c in saved["candidates"]] == ["baseline", "feature_extraction"]
+    assert "pixels" in saved["baseline"]
+
+
+def test_evaluate_an_image_table_with_text_only_options_exits_2(image_tree, tmp_path):
+    result = runner.invoke(
+        app,
+        ["evaluate", str(image_tree / "images.csv"), "--label", "kind", "--image-column",
+         "file", "--source-text-column", "x", "--json", str(tmp_path / "r.json")],
+    )  # fmt: skip
+
+    assert result.exit_code == 2
+    assert "apply to text and tables" in result.output
+    assert not (tmp_path / "r.json").exists()

@@ -205,3 +205,23 @@ def test_baseline_cnn_needs_images():
 def test_bad_image_parameters_are_refused(shapes, params, message):
     with pytest.raises(DataError, match=message):
         TransferClassifier(**params, **FAST).fit(*shapes)
+
+
+def test_compare_scores_image_strategies_against_the_pixels_baseline(shapes):
+    images, labels = shapes
+
+    report = graft.compare(["feature_extraction"], images, labels, n_splits=2, backbone="tiny-cnn")
+
+    assert [c.name for c in report.candidates] == ["baseline", "feature_extraction"]
+    assert "pixels" in report.baseline
+    assert all(0.0 <= s <= 1.0 for c in report.candidates for s in c.scores)
+
+
+def test_compare_takes_a_class_folder_and_its_labels(folder):
+    report = graft.compare(["feature_extraction"], str(folder), None, n_splits=2,
+                           backbone="tiny-cnn")  # fmt: skip
+
+    assert report.n_rows == 24
+
+    with pytest.raises(DataError, match="subfolder names are the labels"):
+        graft.compare(["feature_extraction"], str(folder), ["bar"] * 24, backbone="tiny-cnn")

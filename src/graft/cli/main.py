@@ -187,6 +187,28 @@ def _media_input(path: Path, label: str | None, column: str | None, kind: str, t
     return frame, (frame[label] if label is not None else None)
 
 
+def _is_media(data: Path, image_column: str | None, audio_column: str | None) -> bool:
+    return image_column is not None or audio_column is not None or data.is_dir()
+
+
+def _media_data(data, label, image_column, audio_column, task, source_data, text_only: dict):
+    """(X, y, source) for image or audio DATA; ``text_only``: options that do not apply."""
+    kind = "audio" if audio_column is not None else "image"
+    unused = [name for name, value in text_only.items() if value is not None]
+    if unused:
+        raise DataError(
+            f"{', '.join(unused)} apply to text and tables, not {kind} input; give the "
+            f"{kind} source as --source-data (same columns as {data})."
+        )
+    frame, labels = _media_input(data, label, image_column or audio_column, kind, task)
+    if labels is None and not data.is_dir():
+        raise DataError(f"{data} needs --label naming its label column.")
+    source_arg = None
+    if source_data is not None:
+        source_arg = _media_input(source_data, label, image_column or audio_column, kind, task)
+    return frame, labels, source_arg
+
+
 @app.command()
 @_friendly
 def fit(
@@ -238,26 +260,21 @@ def fit(
     progress: Annotated[bool, typer.Option(help="Show progress bars.")] = True,
 ) -> None:
     """Fit a transfer model on DATA (texts, a table, images or audio) and save it as a bundle."""
-    if image_column is not None or audio_column is not None or data.is_dir():
-        kind = "audio" if audio_column is not None else "image"
-        given = {
-            "--source": source,
-            "--source-label": source_label,
-            "--source-text-column": source_text_column,
-            "--column-mapping": column_mapping,
-        }
-        unused = [name for name, value in given.items() if value is not None]
-        if unused:
-            raise DataError(
-                f"{', '.join(unused)} apply to text and tables, not {kind} input; give the "
-                f"{kind} source as --source-data (same columns as {data})."
-            )
-        frame, labels = _media_input(data, label, image_column or audio_column, kind, task)
-        if labels is None and not data.is_dir():
-            raise DataError(f"{data} needs --label naming its label column.")
-        source_arg = None
-        if source_data is not None:
-            source_arg = _media_input(source_data, label, image_column or audio_column, kind, task)
+    if _is_media(data, image_column, audio_column):
+        frame, labels, source_arg = _media_data(
+            data,
+            label,
+            image_column,
+            audio_column,
+            task,
+            source_data,
+            {
+                "--source": source,
+                "--source-label": source_label,
+                "--source-text-column": source_text_column,
+                "--column-mapping": column_mapping,
+            },
+        )
         column = None
     else:
         if label is None:
@@ -370,9 +387,20 @@ def predict(
 @app.command()
 @_friendly
 def evaluate(
-    data: Annotated[Path, typer.Argument(help="Labelled data: CSV, Parquet or JSONL.")],
-    label: Annotated[str, typer.Option(help="Column holding the label.")],
+    data: Annotated[
+        Path,
+        typer.Argument(help="Labelled data: CSV, Parquet or JSONL, or a folder of class folders."),
+    ],
+    label: Annotated[
+        str | None, typer.Option(help="Column holding the label (not for an image folder).")
+    ] = None,
     text_column: Annotated[str | None, typer.Option(help="Column holding the text.")] = None,
+    image_column: Annotated[
+        str | None, typer.Option(help="Column holding image file paths.")
+    ] = None,
+    audio_column: Annotated[
+        str | None, typer.Option(help="Column holding audio (WAV/FLAC) file paths.")
+    ] = None,
     backbone: Annotated[str, typer.Option(help="Backbone name, folder or hub id.")] = "minilm-l6",
     strategies: Annotated[
         str,
@@ -412,25 +440,50 @@ def evaluate(
     from graft.estimators import STRATEGIES, TABULAR_STRATEGIES
 
     names = [s.strip() for s in strategies.split(",") if s.strip()]
-    frame, labels, column = _labelled_frame(data, label, text_column, task, names[:1] and names[0])
-    known = STRATEGIES if column is not None else TABULAR_STRATEGIES
-    if column is None and strategies == _TEXT_DEFAULT:
+    media = _is_media(data, image_column, audio_column)
+    if media:
+        frame, labels, source_arg = _media_data(
+            data,
+            label,
+            image_column,
+            audio_column,
+            task,
+            source_data,
+            {
+                "--source": source,
+                "--source-label": source_label,
+                "--source-text-column": (source_text_column),
+            },
+        )
+        column = None
+    else:
+        if label is None:
+            raise DataError(f"{data} needs --label naming its label column.")
+        frame, labels, column = _labelled_frame(
+            data, label, text_column, task, names[:1] and names[0]
+        )
+        source_arg = _any_source(
+            source_data,
+            source,
+            label=label,
+            source_label=source_label,
+            text_column=column,
+            source_text_column=source_text_column,
+        )
+    tabular = not media and column is None
+    known = TABULAR_STRATEGIES if tabular else STRATEGIES
+    if tabular and strategies == _TEXT_DEFAULT:
         names = ["warm_start", "pooled", "stacking", "auto"]
     unknown = [s for s in names if s not in known]
     if unknown or not names:
         raise DataError(
             f"--strategies has unknown names {unknown or names}; use {', '.join(known)}."
         )
-    source_arg = _any_source(
-        source_data,
-        source,
-        label=label,
-        source_label=source_label,
-        text_column=column,
-        source_text_column=source_text_column,
-    )
     test = None
-    if test_data is not None:
+    if test_data is not None and media:
+        kind = "audio" if audio_column is not None else "image"
+        test = _media_input(test_data, label, image_column or audio_column, kind, task)
+    elif test_data is not None:
         test_frame, test_labels, _ = _labelled_frame(test_data, label, column, task)
         if column is None:
             test_frame = test_frame.reindex(columns=frame.columns)
@@ -448,6 +501,8 @@ def evaluate(
         random_state=seed,
         backbone=backbone,
         text_column=column,
+        image_column=image_column,
+        audio_column=audio_column,
         metric=metric,
     )
     console = _console()

@@ -9,7 +9,7 @@ from sklearn.metrics import get_scorer
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 
 from graft.data.validation import check_labels, check_texts
-from graft.estimators.modality import TABULAR, detect_modality
+from graft.estimators.modality import TABULAR, audio_inputs, detect_modality, image_inputs
 from graft.evaluate.report import CandidateResult, TransferReport, mean_ci
 from graft.exceptions import DataError
 
@@ -41,6 +41,12 @@ METRICS = {
     "regression": ("r2", "neg_mean_absolute_error", "neg_root_mean_squared_error"),
 }
 """scikit-learn scorer names ``compare`` accepts; higher is better for every one."""
+BASELINE_WORDS = {
+    "text": "TF-IDF + linear model",
+    TABULAR: "LightGBM or linear model",
+    "image": "pixels + linear model",
+    "audio": "log-mel statistics + linear model",
+}
 _BOUNDED = {"accuracy", "balanced_accuracy", "f1_macro", "roc_auc"}
 _SHOWN = {"r2": "R²", "roc_auc": "ROC AUC"}
 
@@ -69,17 +75,36 @@ def _own_score(estimator, X, y) -> float:
 
 
 def _subset(X, rows):
+    if hasattr(X, "subset"):  # an ImageSet or AudioSet
+        return X.subset(rows)
     if hasattr(X, "iloc"):
         return X.iloc[rows]
     return [X[i] for i in rows] if isinstance(X, list) else np.asarray(X, dtype=object)[rows]
 
 
-def _n_rows(X, tabular: bool, text_column, where: str = "X") -> int:
-    if tabular:
+def _inputs(X, y, modality: str, columns: dict, where: str = "X"):
+    """``(X, y, number of rows)``; images and audio are decoded once, here, so every split
+    reuses them (and a class-folder tree gives its labels)."""
+    if modality == "image":
+        images, folder_labels = image_inputs(
+            X, image_column=columns["image_column"], where=where, fitting=True
+        )
+        if folder_labels is not None:
+            if y is not None:
+                raise DataError(
+                    f"{where} is a class-folder tree, whose subfolder names are the labels; "
+                    "pass y=None."
+                )
+            y = folder_labels
+        return images, y, len(images)
+    if modality == "audio":
+        clips = audio_inputs(X, audio_column=columns["audio_column"], where=where)
+        return clips, y, len(clips)
+    if modality == TABULAR:
         from graft.estimators.tabular import as_frame
 
-        return len(as_frame(X, where=where))
-    return len(check_texts(X, text_column=text_column, where=where))
+        return X, y, len(as_frame(X, where=where))
+    return X, y, len(check_texts(X, text_column=columns["text_column"], where=where))
 
 
 def compare(
@@ -95,6 +120,8 @@ def compare(
     random_state: int = 0,
     backbone: str | None = None,
     text_column: str | None = None,
+    image_column: str | None = None,
+    audio_column: str | None = None,
     metric: str | None = None,
 ) -> TransferReport:
     """Score transfer candidates and the from-scratch baseline on the same splits.
@@ -102,8 +129,12 @@ def compare(
     Parameters
     ----------
     estimator_or_strategies : estimator, strategy name, list of either, or dict name->estimator
-        The candidates. The TF-IDF baseline is always added (as ``"baseline"``).
-    X, y : texts or a table, and labels, of the target task.
+        The candidates. The from-scratch baseline is always added (as ``"baseline"``):
+        TF-IDF + a linear model for text, the better of LightGBM and a linear model for
+        tables, pixels (images) or log-mel statistics (audio) + a linear model.
+    X, y : the target task's inputs and labels, in any form ``fit`` takes: texts, a table,
+        images (a class-folder tree with ``y=None``, a DataFrame of paths with
+        ``image_column``, an array) or audio (a DataFrame of paths with ``audio_column``).
     source : tuple (X_source, y_source), optional
         Labelled source-domain rows (for tables also a saved bundle), given to every
         candidate's ``fit``; a ``source_only`` row is added (texts: frozen features + head
@@ -114,7 +145,8 @@ def compare(
         stratified random splits of ``X, y`` with ``test_size`` held out.
     task : "classification" or "regression"
     n_splits, test_size, random_state : the evaluation design.
-    backbone, text_column : set on candidates given by strategy name.
+    backbone, text_column, image_column, audio_column : set on candidates given by
+        strategy name.
     metric : str, optional
         A scikit-learn scorer name from ``METRICS`` (higher is better, so losses are
         negated, e.g. ``neg_log_loss``). Default: ROC AUC for two-class tables, accuracy
@@ -138,11 +170,16 @@ def compare(
     if not isinstance(n_splits, int) or n_splits < 2:
         raise DataError(f"n_splits={n_splits!r} must be an integer >= 2 to give an interval.")
     candidates = _candidates(estimator_or_strategies, task)
-    overrides = {k: v for k, v in {"backbone": backbone, "text_column": text_column}.items() if v}
-    texts_X = X
+    columns = {
+        "text_column": text_column,
+        "image_column": image_column,
+        "audio_column": audio_column,
+    }
+    overrides = {k: v for k, v in {"backbone": backbone, **columns}.items() if v}
     template = next(iter(candidates.values()))
-    tabular = detect_modality(X, text_column=text_column, strategy=template.strategy) == TABULAR
-    n_rows = _n_rows(X, tabular, text_column)
+    modality = detect_modality(X, strategy=template.strategy, **columns)
+    tabular = modality == TABULAR
+    X, y, n_rows = _inputs(X, y, modality, columns)
     y = check_labels(y, n_rows, task=task)
     metric = _metric(metric, task, tabular, y)
     # Accuracy and R² are what the estimators' own ``score`` computes.
@@ -155,8 +192,7 @@ def compare(
         if name != "baseline":
             models[name] = clone(est).set_params(**overrides) if overrides else clone(est)
     if test is not None:
-        X_test, y_test = test
-        n_test = _n_rows(X_test, tabular, text_column, where="test X")
+        X_test, y_test, n_test = _inputs(*test, modality, columns, where="test X")
         y_test = check_labels(y_test, n_test, task=task, where="test y")
         splits = [(np.arange(n_rows), None, seed) for seed in range(n_splits)]
         evaluation = "seeds on a fixed test set"
@@ -186,11 +222,11 @@ def compare(
         results["source_only"] = {"scores": [], "fit": [source_fit], "predict": [], "notes": set()}
     matching = None
     for train_rows, test_rows, seed in splits:
-        X_train, y_train = _subset(texts_X, train_rows), y[train_rows]
+        X_train, y_train = _subset(X, train_rows), y[train_rows]
         if test_rows is None:
             X_eval, y_eval = X_test, y_test
         else:
-            X_eval, y_eval = _subset(texts_X, test_rows), y[test_rows]
+            X_eval, y_eval = _subset(X, test_rows), y[test_rows]
         for name, model in models.items():
             fitted = clone(model).set_params(random_state=seed)
             started = time.perf_counter()
@@ -234,9 +270,7 @@ def compare(
         n_rows=n_rows,
         n_splits=len(splits),
         evaluation=evaluation,
-        baseline="baseline (LightGBM or linear model, target rows only)"
-        if tabular
-        else "baseline (TF-IDF + linear model, target rows only)",
+        baseline=f"baseline ({BASELINE_WORDS[modality]}, target rows only)",
         candidates=rows,
         column_matching=matching,
     )

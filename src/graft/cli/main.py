@@ -191,22 +191,43 @@ def _is_media(data: Path, image_column: str | None, audio_column: str | None) ->
     return image_column is not None or audio_column is not None or data.is_dir()
 
 
-def _media_data(data, label, image_column, audio_column, task, source_data, text_only: dict):
-    """(X, y, source) for image or audio DATA; ``text_only``: options that do not apply."""
-    kind = "audio" if audio_column is not None else "image"
-    unused = [name for name, value in text_only.items() if value is not None]
-    if unused:
-        raise DataError(
-            f"{', '.join(unused)} apply to text and tables, not {kind} input; give the "
-            f"{kind} source as --source-data (same columns as {data})."
-        )
-    frame, labels = _media_input(data, label, image_column or audio_column, kind, task)
-    if labels is None and not data.is_dir():
+def _training_data(data, label, task, strategy, *, columns, sources, column_mapping=None):
+    """(X, y, text column or None, source) for ``fit`` and ``evaluate``, from any DATA."""
+    text_column, image_column, audio_column = columns
+    source_data, source, source_label, source_text_column = sources
+    if _is_media(data, image_column, audio_column):
+        kind = "audio" if audio_column is not None else "image"
+        given = {
+            "--source": source,
+            "--source-label": source_label,
+            "--source-text-column": source_text_column,
+            "--column-mapping": column_mapping,
+        }
+        unused = [name for name, value in given.items() if value is not None]
+        if unused:
+            raise DataError(
+                f"{', '.join(unused)} apply to text and tables, not {kind} input; give the "
+                f"{kind} source as --source-data (same columns as {data})."
+            )
+        frame, labels = _media_input(data, label, image_column or audio_column, kind, task)
+        if labels is None and not data.is_dir():
+            raise DataError(f"{data} needs --label naming its label column.")
+        source_arg = None
+        if source_data is not None:
+            source_arg = _media_input(source_data, label, image_column or audio_column, kind, task)
+        return frame, labels, None, source_arg
+    if label is None:
         raise DataError(f"{data} needs --label naming its label column.")
-    source_arg = None
-    if source_data is not None:
-        source_arg = _media_input(source_data, label, image_column or audio_column, kind, task)
-    return frame, labels, source_arg
+    frame, labels, column = _labelled_frame(data, label, text_column, task, strategy)
+    source_arg = _any_source(
+        source_data,
+        source,
+        label=label,
+        source_label=source_label,
+        text_column=column,
+        source_text_column=source_text_column,
+    )
+    return frame, labels, column, source_arg
 
 
 @app.command()
@@ -260,34 +281,15 @@ def fit(
     progress: Annotated[bool, typer.Option(help="Show progress bars.")] = True,
 ) -> None:
     """Fit a transfer model on DATA (texts, a table, images or audio) and save it as a bundle."""
-    if _is_media(data, image_column, audio_column):
-        frame, labels, source_arg = _media_data(
-            data,
-            label,
-            image_column,
-            audio_column,
-            task,
-            source_data,
-            {
-                "--source": source,
-                "--source-label": source_label,
-                "--source-text-column": source_text_column,
-                "--column-mapping": column_mapping,
-            },
-        )
-        column = None
-    else:
-        if label is None:
-            raise DataError(f"{data} needs --label naming its label column.")
-        frame, labels, column = _labelled_frame(data, label, text_column, task, strategy)
-        source_arg = _any_source(
-            source_data,
-            source,
-            label=label,
-            source_label=source_label,
-            text_column=column,
-            source_text_column=source_text_column,
-        )
+    frame, labels, column, source_arg = _training_data(
+        data,
+        label,
+        task,
+        strategy,
+        columns=(text_column, image_column, audio_column),
+        sources=(source_data, source, source_label, source_text_column),
+        column_mapping=column_mapping,
+    )
     _check_out(out)
     model = _estimator(
         task,
@@ -441,35 +443,14 @@ def evaluate(
 
     names = [s.strip() for s in strategies.split(",") if s.strip()]
     media = _is_media(data, image_column, audio_column)
-    if media:
-        frame, labels, source_arg = _media_data(
-            data,
-            label,
-            image_column,
-            audio_column,
-            task,
-            source_data,
-            {
-                "--source": source,
-                "--source-label": source_label,
-                "--source-text-column": (source_text_column),
-            },
-        )
-        column = None
-    else:
-        if label is None:
-            raise DataError(f"{data} needs --label naming its label column.")
-        frame, labels, column = _labelled_frame(
-            data, label, text_column, task, names[:1] and names[0]
-        )
-        source_arg = _any_source(
-            source_data,
-            source,
-            label=label,
-            source_label=source_label,
-            text_column=column,
-            source_text_column=source_text_column,
-        )
+    frame, labels, column, source_arg = _training_data(
+        data,
+        label,
+        task,
+        names[:1] and names[0],
+        columns=(text_column, image_column, audio_column),
+        sources=(source_data, source, source_label, source_text_column),
+    )
     tabular = not media and column is None
     known = TABULAR_STRATEGIES if tabular else STRATEGIES
     if tabular and strategies == _TEXT_DEFAULT:

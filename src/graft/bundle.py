@@ -128,6 +128,8 @@ def save(estimator, path: str | os.PathLike) -> Path:
             _dump_skops(model.pipeline, staging / "baseline.skops")
         elif isinstance(model, FeatureModel):
             _dump_skops(model.head, staging / "head.skops")
+            if model.baseline is not None:
+                _dump_skops(model.baseline, staging / "baseline.skops")
             backbone = model.backbone_name
         elif isinstance(model, NetModel):
             from safetensors.torch import save_file
@@ -227,6 +229,10 @@ def _model_json(model) -> dict:
         info["source_losses"] = _jsonable(model.source_losses)
         info["cache"] = model.cache
         info["input_size"] = model.input_size
+        info["tta"] = model.tta
+        info["baseline_weight"] = model.baseline_weight
+        info["blend_losses"] = _jsonable(model.blend_losses)
+        info["modality"] = model.modality
         return info
     backbone = model.net.backbone
     if hasattr(backbone, "image_size"):
@@ -405,7 +411,14 @@ def load(path: str | os.PathLike):
                 info["source_losses"],
                 info["cache"],
                 info.get("input_size"),
+                info.get("tta", "none"),
+                None,
+                info.get("baseline_weight", 0.0),
+                info.get("blend_losses", {}),
+                info.get("modality", "text"),
             )
+            if model.baseline_weight > 0:
+                model.baseline = _load_skops(path / "baseline.skops")
         elif kind == "NetModel":
             from safetensors.torch import load_file
 

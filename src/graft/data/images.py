@@ -312,6 +312,60 @@ def resize_batch(
     return out
 
 
+TEST_TIME_AUGMENTATIONS = ("none", "flip", "flip_shift")
+"""``tta`` settings of the image estimators: which fixed views of each image are averaged."""
+
+SHIFT_FRACTION = 1 / 14
+"""Shift of the ``flip_shift`` views as a fraction of the image side (2 px on 28 px)."""
+
+
+def check_tta(value) -> str:
+    """The ``tta`` setting as one of :data:`TEST_TIME_AUGMENTATIONS` (None / False = "none")."""
+    if value is None or value is False:
+        return "none"
+    if isinstance(value, str) and value in TEST_TIME_AUGMENTATIONS:
+        return value
+    raise DataError(
+        f"tta={value!r} is unknown; use one of {', '.join(map(repr, TEST_TIME_AUGMENTATIONS))}."
+    )
+
+
+def _flipped(array: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(array[:, ::-1])
+
+
+def _shifted(array: np.ndarray, dx: int, dy: int) -> np.ndarray:
+    """``array`` moved by (dx, dy) pixels; the uncovered border repeats the edge pixels."""
+    pad = max(abs(dx), abs(dy))
+    padded = np.pad(array, ((pad, pad), (pad, pad), (0, 0)), mode="edge")
+    height, width = array.shape[:2]
+    top, left = pad - dy, pad - dx
+    return np.ascontiguousarray(padded[top : top + height, left : left + width])
+
+
+def tta_views(images: ImageSet, tta: str) -> list[ImageSet]:
+    """The extra fixed views of ``images`` that ``tta`` averages over (the originals excluded).
+
+    ``"flip"``: the left-right mirror. ``"flip_shift"``: the mirror and the image shifted
+    left, right, up and down by :data:`SHIFT_FRACTION` of its side. The views are ordinary
+    images, so the embedding cache keys them by their own pixels.
+    """
+    tta = check_tta(tta)
+    if tta == "none":
+        return []
+    views = [[_flipped(a) for a in images.images]]
+    if tta == "flip_shift":
+        for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1)):
+            views.append(
+                [_shifted(a, dx * _step(a.shape[1]), dy * _step(a.shape[0])) for a in images.images]
+            )
+    return [ImageSet(view, list(images.names)) for view in views]
+
+
+def _step(side: int) -> int:
+    return max(1, round(side * SHIFT_FRACTION))
+
+
 def pixel_matrix(images: ImageSet, size: int = 28) -> np.ndarray:
     """Flattened ``size`` x ``size`` RGB pixels in [0, 1]: the input of the pixels baseline."""
     Image = _pil()

@@ -75,6 +75,8 @@ class _TransferEstimator(BaseEstimator):
         image_size=None,
         augment=True,
         freeze_batchnorm=True,
+        tta=None,
+        baseline_blend=None,
         cache=True,
         progress=False,
         random_state=None,
@@ -102,6 +104,8 @@ class _TransferEstimator(BaseEstimator):
         self.image_size = image_size
         self.augment = augment
         self.freeze_batchnorm = freeze_batchnorm
+        self.tta = tta
+        self.baseline_blend = baseline_blend
         self.cache = cache
         self.progress = progress
         self.random_state = random_state
@@ -132,9 +136,13 @@ class _TransferEstimator(BaseEstimator):
             raise DataError(f"time_budget={self.time_budget!r} must be a positive number.")
         if self.image_size is not None and not _is_int(self.image_size, low=8):
             raise DataError(f"image_size={self.image_size!r} must be None or an integer >= 8.")
-        from graft.data.images import Augmentation
+        from graft.data.images import Augmentation, check_tta
 
         Augmentation.resolve(self.augment)
+        check_tta(self.tta)
+        blend = self.baseline_blend
+        if not (blend is None or blend == "auto" or (_is_number(blend, 0.0) and blend <= 1)):
+            raise DataError(f"baseline_blend={blend!r} must be None, 'auto' or a number in [0, 1].")
 
     def _resolve_backbone(self, modality: str) -> str:
         # The default (MiniLM, a text encoder) stands for "the default backbone" of images
@@ -331,9 +339,15 @@ class _TransferEstimator(BaseEstimator):
 
         ``auto_data`` is the ``(X, y, source)`` that ``auto``'s inner folds refit on.
         """
+        from graft.data.images import check_tta
         from graft.estimators.auto import select_strategy
         from graft.strategies import runner
 
+        if getattr(self, "modality_", "text") != "image" and check_tta(self.tta) != "none":
+            raise DataError(
+                f"tta={self.tta!r} averages over flipped and shifted images, but X holds "
+                f"{self.modality_}; leave tta at None for this input."
+            )
         self.lineage_ = {}
         if source_data is not None:
             self.lineage_["source"] = {
@@ -399,6 +413,8 @@ class _TransferEstimator(BaseEstimator):
                 "image_size",
                 "augment",
                 "freeze_batchnorm",
+                "tta",
+                "baseline_blend",
                 "cache",
                 "progress",
             )
@@ -469,8 +485,9 @@ class TransferClassifier(ClassifierMixin, _TransferEstimator):
         regression, no transfer. ``auto``: choose among all of these by inner
         cross-validation within ``time_budget``; never a transfer model that lost to the
         baseline there (see ``choice_reason_``).
-    head : None, "logistic", "ridge", or scikit-learn estimator
-        Head for frozen features (default logistic regression).
+    head : None, "logistic", "normalized_logistic", "ridge", or scikit-learn estimator
+        Head for frozen features. None: logistic regression, on L2-normalised features for
+        images (``"normalized_logistic"``); ridge for regression.
     text_column : str, optional
         Column holding the text when ``X`` is a DataFrame.
     column_mapping : dict, str or Path, optional
@@ -501,6 +518,17 @@ class TransferClassifier(ClassifierMixin, _TransferEstimator):
         views per image under a frozen-feature head; never at predict time.
     freeze_batchnorm : bool, default=True
         Keep the backbone's BatchNorm statistics fixed while fine-tuning.
+    tta : None, "none", "flip" or "flip_shift", default=None
+        Images, ``feature_extraction``: test-time augmentation. The head's outputs are
+        averaged over each image and its mirror (``"flip"``, twice the embedding work at
+        predict time) or its mirror and four shifts by 1/14 of its side (``"flip_shift"``,
+        six times). None: the default for images, TTA_DEFAULT.
+    baseline_blend : None, "auto" or float in [0, 1], default=None
+        ``feature_extraction``: blend the frozen-feature head's outputs with the
+        from-scratch baseline's (pixels + logistic regression for images): ``(1 - w)`` head
+        ``+ w`` baseline. "auto" chooses ``w`` from 0-0.6 by 3-fold cross-validation on the
+        target rows (log loss; 0 when the baseline does not help); None means "auto" for
+        images and 0 for text and audio. The chosen weight is ``model_.baseline_weight``.
     cache : bool, default=True
         Cache frozen embeddings on disk (``$GRAFT_CACHE_DIR``).
     progress : bool, default=False

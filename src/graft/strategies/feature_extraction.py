@@ -103,3 +103,86 @@ def choose_source_ratio(
         ]
         losses[ratio] = float(np.mean(fold_losses))
     return min(losses, key=losses.get), losses
+
+
+BLEND_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
+"""Candidate weights of the from-scratch baseline in a blend with the frozen-feature head."""
+
+
+def blend(head_outputs: np.ndarray, baseline_outputs: np.ndarray, weight: float) -> np.ndarray:
+    """``(1 - weight)`` times the head's outputs plus ``weight`` times the baseline's.
+
+    Computed in float64 (the baseline reads float32 pixels).
+    """
+    head_outputs = np.asarray(head_outputs, dtype=np.float64)
+    return (1.0 - weight) * head_outputs + weight * np.asarray(baseline_outputs, np.float64)
+
+
+def _outputs(model: BaseEstimator, features, task: str) -> np.ndarray:
+    # float64 in, float64 out: float32 probabilities miss log_loss's sum-to-one tolerance.
+    features = np.asarray(features, dtype=np.float64)
+    if task == "regression":
+        return model.predict(features)
+    return model.predict_proba(features)
+
+
+def _blend_loss(outputs: np.ndarray, y: np.ndarray, task: str, n_classes: int) -> float:
+    if task == "regression":
+        return float(mean_squared_error(y, outputs))
+    return float(log_loss(y, outputs, labels=np.arange(n_classes)))
+
+
+def choose_blend_weight(
+    head: BaseEstimator,
+    feature_blocks: list[np.ndarray],
+    baseline: BaseEstimator,
+    baseline_matrix: np.ndarray,
+    y: np.ndarray,
+    *,
+    task: str,
+    seed: int,
+    source: tuple[np.ndarray, np.ndarray] | None = None,
+    source_ratio: float = 0.0,
+) -> tuple[float, dict[float, float]]:
+    """Weight of the from-scratch baseline in the blend with the lowest cross-validated loss.
+
+    ``feature_blocks[0]`` holds the frozen features of the ``n`` target rows and each later
+    block those of one augmented view of the same rows (row ``i`` of every block is image
+    ``i``): a fold's head trains on every view of its training images and is judged on the
+    original held-out images only, so no view of a held-out image leaks into training. The
+    baseline trains on ``baseline_matrix`` rows of the same fold. Classification folds are
+    scored by log loss, regression by mean squared error; classes are encoded 0..K-1.
+    Returns ``(weight, {weight: loss})``; with too few rows for two folds the weight is 0.
+    """
+    splits = list(_folds(y, task, seed, max_splits=3) or [])
+    if not splits:
+        return 0.0, {}
+    n = len(y)
+    n_classes = int(y.max()) + 1 if task == "classification" else 0
+    stacked = np.vstack(feature_blocks)
+    losses = dict.fromkeys(BLEND_WEIGHTS, 0.0)
+    for train, held_out in splits:
+        rows = np.concatenate([train + block * n for block in range(len(feature_blocks))])
+        fold_head = fit_head(
+            head, stacked[rows], np.tile(y, len(feature_blocks))[rows], source, source_ratio
+        )
+        fold_baseline = clone(baseline).fit(baseline_matrix[train], y[train])
+        head_out = _outputs(fold_head, feature_blocks[0][held_out], task)
+        base_out = _outputs(fold_baseline, baseline_matrix[held_out], task)
+        head_out, base_out = (
+            _all_classes(head_out, fold_head, n_classes),
+            _all_classes(base_out, fold_baseline, n_classes),
+        )
+        for weight in BLEND_WEIGHTS:
+            blended = blend(head_out, base_out, weight)
+            losses[weight] += _blend_loss(blended, y[held_out], task, n_classes) / len(splits)
+    return min(losses, key=losses.get), losses
+
+
+def _all_classes(outputs: np.ndarray, model: BaseEstimator, n_classes: int) -> np.ndarray:
+    """Class probabilities with a column for each of ``n_classes`` (a fold may miss some)."""
+    if n_classes == 0 or outputs.shape[1] == n_classes:
+        return outputs
+    full = np.zeros((len(outputs), n_classes))
+    full[:, model.classes_] = outputs
+    return full

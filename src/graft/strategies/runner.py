@@ -16,7 +16,12 @@ from graft.config import apply_num_threads
 from graft.data.rows import take_rows
 from graft.exceptions import DataError
 from graft.strategies.embedding_cache import embed_inputs
-from graft.strategies.feature_extraction import choose_source_ratio, fit_head
+from graft.strategies.feature_extraction import (
+    blend,
+    choose_blend_weight,
+    choose_source_ratio,
+    fit_head,
+)
 from graft.strategies.fine_tune import TransferNet, fine_tune_backbone, validation_split
 from graft.strategies.heads import (
     baseline_matrix,
@@ -83,7 +88,12 @@ class BaselineModel:
 
 @dataclass
 class FeatureModel:
-    """A scikit-learn head on frozen backbone embeddings."""
+    """A scikit-learn head on frozen backbone embeddings.
+
+    Images may add two things (see ``TransferClassifier``'s ``tta`` and ``baseline_blend``):
+    the head's outputs averaged over fixed views of each image (``tta``), and a blend with
+    the from-scratch baseline's outputs (``baseline`` with weight ``baseline_weight``).
+    """
 
     backbone_name: str
     head: object
@@ -93,6 +103,11 @@ class FeatureModel:
     source_losses: dict = field(default_factory=dict)
     cache: bool = True
     input_size: int | None = None
+    tta: str = "none"
+    baseline: object = None
+    baseline_weight: float = 0.0
+    blend_losses: dict = field(default_factory=dict)
+    modality: str = "text"
 
     def features(self, inputs, progress: bool = False) -> np.ndarray:
         apply_num_threads()
@@ -105,15 +120,27 @@ class FeatureModel:
             progress=progress,
         )
 
-    def outputs(self, inputs) -> np.ndarray:
+    def head_outputs(self, features: np.ndarray) -> np.ndarray:
         # Heads answer in the dtype of their input: float64 features make every strategy
         # answer in float64 (float32 probabilities miss log_loss's sum-to-one tolerance).
-        features = self.features(inputs).astype(np.float64)
+        features = features.astype(np.float64)
         if self.task == "regression":
             return self.head.predict(features)
         if hasattr(self.head, "predict_proba"):
             return self.head.predict_proba(features)
         return _one_hot(self.head.predict(features), self.n_outputs)
+
+    def outputs(self, inputs) -> np.ndarray:
+        views = [inputs]
+        if self.tta != "none":
+            from graft.data.images import tta_views
+
+            views += tta_views(inputs, self.tta)
+        out = np.mean([self.head_outputs(self.features(view)) for view in views], axis=0)
+        if self.baseline is not None and self.baseline_weight > 0:
+            base = BaselineModel(self.baseline, self.task, self.n_outputs, self.modality)
+            out = blend(out, base.outputs(inputs), self.baseline_weight)
+        return out
 
 
 @dataclass
@@ -158,9 +185,9 @@ def _train_config(settings: dict, n_groups: int, gradual: bool) -> TrainConfig:
 
 
 def _fit_feature_head(inputs, targets, *, task, source, settings, seed):
-    """Embed, choose the source weight, and fit the head on frozen features."""
-    default_head = "logistic" if task == "classification" else "ridge"
-    head = make_head(settings["head"] or default_head, task)
+    """Embed, choose the source weight and the baseline blend, and fit the head."""
+    modality = settings.get("modality", "text")
+    head = make_head(settings["head"] or default_head(task, modality), task)
     model = FeatureModel(
         settings["backbone"],
         None,
@@ -169,6 +196,8 @@ def _fit_feature_head(inputs, targets, *, task, source, settings, seed):
         0.0,
         cache=settings["cache"],
         input_size=settings.get("image_size"),
+        tta=resolve_tta(settings.get("tta"), modality),
+        modality=modality,
     )
     features = model.features(inputs, progress=settings["progress"])
     source_pair = None
@@ -182,33 +211,97 @@ def _fit_feature_head(inputs, targets, *, task, source, settings, seed):
             )
         else:
             ratio = float(settings["source_weight"])
-    features, targets = _with_views(model, inputs, features, targets, settings)
-    model.head = fit_head(head, features, targets, source_pair, ratio)
+    blocks = _view_blocks(model, inputs, features, settings)
+    _fit_blend(model, head, blocks, inputs, targets, settings, seed, source_pair, ratio)
+    model.head = fit_head(
+        head, np.vstack(blocks), np.tile(targets, len(blocks)), source_pair, ratio
+    )
     model.source_ratio, model.source_losses = ratio, losses
     return model
+
+
+def default_head(task: str, modality: str) -> str:
+    """The head a frozen-feature model gets when ``head`` is None.
+
+    Images: logistic regression on L2-normalised features (``"normalized_logistic"``),
+    chosen on Fashion-MNIST development holdouts from the training split (see
+    benchmarks/RESULTS.md); text and audio: plain logistic regression. Regression: ridge.
+    """
+    if task != "classification":
+        return "ridge"
+    return "normalized_logistic" if modality == "image" else "logistic"
+
+
+def resolve_tta(value, modality: str) -> str:
+    """The test-time augmentation a frozen-feature model uses: None means the default,
+    ``"none"`` for every kind of input (see ``TransferClassifier``'s ``tta``)."""
+    from graft.data.images import check_tta
+
+    tta = check_tta(value)
+    if tta != "none" and modality != "image":
+        raise DataError(
+            f"tta={value!r} averages over flipped and shifted images, but X holds {modality}; "
+            "leave tta at None for this input."
+        )
+    return tta
+
+
+def resolve_blend(value, modality: str):
+    """The baseline blend to use: None means ``"auto"`` for images and 0 otherwise."""
+    if value is None:
+        return "auto" if modality == "image" else 0.0
+    return value
+
+
+def _fit_blend(model, head, blocks, inputs, targets, settings, seed, source_pair, ratio):
+    """Choose the from-scratch baseline's weight in the blend and fit the baseline (if > 0).
+
+    Classification needs a head with probabilities: blending votes would not be a blend.
+    """
+    setting = resolve_blend(settings.get("baseline_blend"), model.modality)
+    if setting == 0 or (model.task == "classification" and not hasattr(head, "predict_proba")):
+        return
+    baseline = make_baseline(model.task, model.modality)
+    matrix = baseline_matrix(inputs, model.modality)
+    if setting == "auto":
+        weight, model.blend_losses = choose_blend_weight(
+            head,
+            blocks,
+            baseline,
+            matrix,
+            targets,
+            task=model.task,
+            seed=seed,
+            source=source_pair,
+            source_ratio=ratio,
+        )
+    else:
+        weight = float(setting)
+    if weight > 0:
+        model.baseline, model.baseline_weight = baseline.fit(matrix, targets), weight
 
 
 FEATURE_VIEWS = 4
 """Augmented views per training image added to a frozen-feature head's training rows."""
 
 
-def _with_views(model, inputs, features, targets, settings):
-    """Training rows plus ``FEATURE_VIEWS`` augmented views of each image (images only).
+def _view_blocks(model, inputs, features, settings) -> list[np.ndarray]:
+    """``features`` plus one block per augmented view of each image (images only).
 
     With a few labelled images per class, crops, flips and colour changes teach the head
     which feature differences do not matter; each view is embedded once and cached. The
     source weight is chosen before, on original images only, so no view of a held-out
-    image leaks into the folds.
+    image leaks into the folds. Row ``i`` of every block is image ``i``.
     """
     from graft.data.images import Augmentation
 
     if settings.get("modality") != "image":
-        return features, targets
+        return [features]
     augmentation = Augmentation.resolve(settings.get("augment", True))
     if augmentation is None:
-        return features, targets
+        return [features]
     backbone = pretrained_backbone(model.backbone_name, model.input_size)
-    blocks, labels = [features], [targets]
+    blocks = [features]
     for index in range(FEATURE_VIEWS):
         view = backbone.views(augmentation, index)
         blocks.append(
@@ -220,8 +313,7 @@ def _with_views(model, inputs, features, targets, settings):
                 progress=settings["progress"],
             )
         )
-        labels.append(targets)
-    return np.vstack(blocks), np.concatenate(labels)
+    return blocks
 
 
 def _configured_copy(backbone, settings: dict, seed: int):
@@ -306,7 +398,13 @@ def fit_strategy(strategy, inputs, targets, *, task, n_outputs, source, settings
             model_targets[train_rows],
             task=task,
             source=None if source is None else (source[0], _scaled(source[1], task, mean, scale)),
-            settings={**settings, "head": "logistic" if task == "classification" else "ridge"},
+            # A linear head on raw features: its weights become the network's output layer.
+            settings={
+                **settings,
+                "head": "logistic" if task == "classification" else "ridge",
+                "baseline_blend": 0.0,
+                "tta": None,
+            },
             seed=seed,
         )
         init_head, ratio = linear_head_weights(stage_one.head, n_outputs), stage_one.source_ratio

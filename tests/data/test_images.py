@@ -190,3 +190,32 @@ def test_pixel_matrix_is_flat_and_scaled():
 
     assert matrix.shape == (3, 48)
     assert np.allclose(matrix, 1.0)
+
+
+# ------------------------------------------------------------ test-time augmentation
+
+
+def test_tta_views_mirror_and_shift_each_image():
+    from graft.data.images import ImageSet, tta_views
+
+    image = np.zeros((28, 28, 3), dtype=np.uint8)
+    image[10, 3] = 200  # one bright pixel left of centre
+    images = ImageSet([image], ["row 0"])
+
+    flip = tta_views(images, "flip")
+    views = tta_views(images, "flip_shift")
+
+    assert len(flip) == 1 and flip[0].images[0][10, 24, 0] == 200
+    assert len(views) == 5 and all(v.images[0].shape == image.shape for v in views)
+    bright = sorted(tuple(np.argwhere(v.images[0][..., 0] == 200)[0]) for v in views[1:])
+    assert bright == [(8, 3), (10, 1), (10, 5), (12, 3)]  # 2 px (1/14 of 28) each way
+    assert flip[0].content_keys() != images.content_keys()
+    assert tta_views(images, "none") == []
+
+
+@pytest.mark.parametrize("value", ["rotate", True, 3])
+def test_unknown_tta_is_refused(value):
+    from graft.data.images import check_tta
+
+    with pytest.raises(DataError, match="tta="):
+        check_tta(value)

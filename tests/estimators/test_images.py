@@ -200,7 +200,15 @@ def test_baseline_cnn_needs_images():
 
 @pytest.mark.parametrize(
     ("params", "message"),
-    [({"image_size": 4}, "image_size"), ({"augment": "lots"}, "augment=")],
+    [
+        ({"image_size": 4}, "image_size"),
+        ({"augment": "lots"}, "augment="),
+        ({"tta": "rotate"}, "tta='rotate' is unknown"),
+        ({"tta": True}, "tta=True is unknown"),
+        ({"baseline_blend": 1.5}, "baseline_blend=1.5 must be"),
+        ({"baseline_blend": "yes"}, "baseline_blend='yes' must be"),
+        ({"head": "cosine"}, "head='cosine' is not usable"),
+    ],
 )
 def test_bad_image_parameters_are_refused(shapes, params, message):
     with pytest.raises(DataError, match=message):
@@ -225,3 +233,115 @@ def test_compare_takes_a_class_folder_and_its_labels(folder):
 
     with pytest.raises(DataError, match="subfolder names are the labels"):
         graft.compare(["feature_extraction"], str(folder), ["bar"] * 24, backbone="tiny-cnn")
+
+
+# --------------------------------------- frozen-feature options: TTA, baseline blend, head
+
+
+def test_feature_extraction_defaults_for_images(shapes):
+    from graft.strategies.feature_extraction import BLEND_WEIGHTS
+
+    model = TransferClassifier(strategy="feature_extraction", **FAST).fit(*shapes)
+
+    fitted = model.model_
+    assert fitted.tta == "flip"
+    assert fitted.head.named_steps["normalize"] is not None  # the normalized_logistic head
+    assert fitted.baseline_weight in BLEND_WEIGHTS
+    assert set(fitted.blend_losses) == set(BLEND_WEIGHTS)
+    assert (fitted.baseline is not None) == (fitted.baseline_weight > 0)
+
+
+@pytest.mark.parametrize("tta", ["flip", "flip_shift"])
+def test_tta_averages_the_head_over_the_views(shapes, tta):
+    from graft.data.images import images_from_array, tta_views
+
+    images, labels = shapes
+    model = TransferClassifier(
+        strategy="feature_extraction", tta=tta, baseline_blend=0, **FAST
+    ).fit(images, labels)
+    fitted = model.model_
+    decoded = images_from_array(images[:6])
+
+    views = [decoded, *tta_views(decoded, tta)]
+    expected = np.mean([fitted.head_outputs(fitted.features(v)) for v in views], axis=0)
+
+    assert len(views) == (2 if tta == "flip" else 6)
+    assert np.allclose(model.predict_proba(images[:6]), expected)
+
+
+def test_no_tta_reads_the_originals_only(shapes):
+    from graft.data.images import images_from_array
+
+    images, labels = shapes
+    model = TransferClassifier(
+        strategy="feature_extraction", tta="none", baseline_blend=0, **FAST
+    ).fit(images, labels)
+    fitted = model.model_
+
+    expected = fitted.head_outputs(fitted.features(images_from_array(images[:4])))
+    assert np.allclose(model.predict_proba(images[:4]), expected)
+
+
+def test_a_fixed_baseline_blend_mixes_head_and_pixels_baseline(shapes):
+    images, labels = shapes
+    mixed = TransferClassifier(
+        strategy="feature_extraction", tta="none", baseline_blend=0.4, **FAST
+    ).fit(images, labels)
+    head_only = TransferClassifier(
+        strategy="feature_extraction", tta="none", baseline_blend=0, **FAST
+    ).fit(images, labels)
+    pixels = TransferClassifier(strategy="baseline", **FAST).fit(images, labels)
+
+    expected = 0.6 * head_only.predict_proba(images) + 0.4 * pixels.predict_proba(images)
+
+    assert mixed.model_.baseline_weight == 0.4 and head_only.model_.baseline is None
+    assert np.allclose(mixed.predict_proba(images), expected)
+    assert np.allclose(mixed.predict_proba(images).sum(axis=1), 1)
+
+
+def test_blend_and_tta_survive_save_and_load(shapes, tmp_path):
+    images, labels = shapes
+    model = TransferClassifier(
+        strategy="feature_extraction", tta="flip_shift", baseline_blend=0.3, **FAST
+    ).fit(images, labels)
+
+    loaded = graft.load(model.save(tmp_path / "m.graft"))
+
+    assert loaded.model_.tta == "flip_shift" and loaded.model_.baseline_weight == 0.3
+    assert (tmp_path / "m.graft" / "baseline.skops").is_file()
+    assert np.allclose(loaded.predict_proba(images), model.predict_proba(images))
+
+
+def test_blend_for_image_regression(shapes):
+    images, _ = shapes
+    values = images.mean(axis=(1, 2)) / 255
+
+    model = TransferRegressor(strategy="feature_extraction", baseline_blend=0.5, **FAST)
+    model.fit(images, values)
+
+    assert model.model_.baseline_weight == 0.5
+    assert model.predict(images).shape == (len(images),)
+
+
+def test_hybrid_stage_one_keeps_a_plain_linear_head(shapes):
+    images, labels = shapes
+
+    model = TransferClassifier(strategy="hybrid", baseline_blend=0.5, tta="flip", **FAST)
+    model.fit(images, labels)
+
+    assert model.strategy_ == "hybrid" and np.allclose(model.predict_proba(images).sum(axis=1), 1)
+
+
+def test_tta_on_text_is_refused():
+    with pytest.raises(DataError, match="tta='flip' averages over flipped"):
+        TransferClassifier(backbone="tiny-bert", strategy="baseline", tta="flip").fit(
+            ["good", "bad", "fine", "poor"], [1, 0, 1, 0]
+        )
+
+
+def test_clone_keeps_the_frozen_feature_options():
+    model = TransferClassifier(tta="flip_shift", baseline_blend="auto")
+
+    params = clone(model).get_params()
+
+    assert params["tta"] == "flip_shift" and params["baseline_blend"] == "auto"

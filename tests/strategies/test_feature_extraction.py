@@ -99,3 +99,72 @@ def test_source_rows_share_ratio_times_the_target_weight():
     assert weights[:12].tolist() == [1.0] * 12
     assert weights[12:].sum() == pytest.approx(3.0 * 12)
     assert len(set(weights[12:])) == 1
+
+
+# ------------------------------------------------------------------ baseline blend
+
+
+def _blend_problem(seed: int, informative_features: bool):
+    rng = np.random.default_rng(seed)
+    y = np.repeat(np.arange(3), 12)
+    signal = np.eye(3)[y] * 3
+    noise = lambda width: rng.normal(size=(len(y), width))  # noqa: E731
+    features = noise(8) + (
+        np.hstack([signal, np.zeros((len(y), 5))]) if informative_features else 0
+    )
+    matrix = noise(6) + (0 if informative_features else np.hstack([signal, np.zeros((len(y), 3))]))
+    blocks = [features, features + 0.1 * noise(8)]
+    return blocks, matrix, y
+
+
+def test_an_informative_baseline_gets_the_largest_blend_weight():
+    from graft.strategies.feature_extraction import BLEND_WEIGHTS, choose_blend_weight
+
+    blocks, matrix, y = _blend_problem(0, informative_features=False)
+    weight, losses = choose_blend_weight(
+        LogisticRegression(),
+        blocks,
+        LogisticRegression(),
+        matrix,
+        y,
+        task="classification",
+        seed=0,
+    )
+
+    assert weight == max(BLEND_WEIGHTS) and set(losses) == set(BLEND_WEIGHTS)
+
+
+def test_a_useless_baseline_gets_little_weight():
+    from graft.strategies.feature_extraction import choose_blend_weight
+
+    blocks, matrix, y = _blend_problem(1, informative_features=True)
+    weight, _ = choose_blend_weight(
+        LogisticRegression(),
+        blocks,
+        LogisticRegression(),
+        matrix,
+        y,
+        task="classification",
+        seed=0,
+    )
+
+    assert weight <= 0.1
+
+
+def test_blend_weight_for_regression_and_too_few_rows():
+    from graft.strategies.feature_extraction import choose_blend_weight
+
+    rng = np.random.default_rng(2)
+    target = rng.normal(size=30)
+    matrix = np.column_stack([target, rng.normal(size=30)])
+    blocks = [rng.normal(size=(30, 4))]
+
+    weight, _ = choose_blend_weight(
+        Ridge(), blocks, Ridge(), matrix, target, task="regression", seed=0
+    )
+    assert weight > 0
+
+    single = choose_blend_weight(
+        Ridge(), [blocks[0][:1]], Ridge(), matrix[:1], target[:1], task="regression", seed=0
+    )
+    assert single == (0.0, {})

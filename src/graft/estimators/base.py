@@ -339,15 +339,11 @@ class _TransferEstimator(BaseEstimator):
 
         ``auto_data`` is the ``(X, y, source)`` that ``auto``'s inner folds refit on.
         """
-        from graft.data.images import check_tta
         from graft.estimators.auto import select_strategy
         from graft.strategies import runner
 
-        if getattr(self, "modality_", "text") != "image" and check_tta(self.tta) != "none":
-            raise DataError(
-                f"tta={self.tta!r} averages over flipped and shifted images, but X holds "
-                f"{self.modality_}; leave tta at None for this input."
-            )
+        # tta applies to images only: refused up front for text and audio, any strategy.
+        runner.resolve_tta(self.tta, getattr(self, "modality_", "text"))
         self.lineage_ = {}
         if source_data is not None:
             self.lineage_["source"] = {
@@ -522,7 +518,8 @@ class TransferClassifier(ClassifierMixin, _TransferEstimator):
         Images, ``feature_extraction``: test-time augmentation. The head's outputs are
         averaged over each image and its mirror (``"flip"``, twice the embedding work at
         predict time) or its mirror and four shifts by 1/14 of its side (``"flip_shift"``,
-        six times). None: the default for images, TTA_DEFAULT.
+        six times). None: ``"flip"`` for images (chosen on development holdouts, see
+        benchmarks/RESULTS.md), nothing for text and audio.
     baseline_blend : None, "auto" or float in [0, 1], default=None
         ``feature_extraction``: blend the frozen-feature head's outputs with the
         from-scratch baseline's (pixels + logistic regression for images): ``(1 - w)`` head

@@ -233,10 +233,12 @@ def default_head(task: str, modality: str) -> str:
 
 
 def resolve_tta(value, modality: str) -> str:
-    """The test-time augmentation a frozen-feature model uses: None means the default,
-    ``"none"`` for every kind of input (see ``TransferClassifier``'s ``tta``)."""
+    """The test-time augmentation a frozen-feature model uses (see ``TransferClassifier``'s
+    ``tta``): None means ``"flip"`` for images and ``"none"`` for other input."""
     from graft.data.images import check_tta
 
+    if value is None:
+        return DEFAULT_IMAGE_TTA if modality == "image" else "none"
     tta = check_tta(value)
     if tta != "none" and modality != "image":
         raise DataError(
@@ -244,6 +246,12 @@ def resolve_tta(value, modality: str) -> str:
             "leave tta at None for this input."
         )
     return tta
+
+
+DEFAULT_IMAGE_TTA = "flip"
+"""Images' default ``tta``: on Fashion-MNIST development holdouts (training split) the
+mirror added 0.2 points at twice the embedding work; ``"flip_shift"`` added 0.6 at six
+times, which would take EfficientNet-Lite0 under 50 images/s on two cores."""
 
 
 def resolve_blend(value, modality: str):

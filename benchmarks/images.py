@@ -54,6 +54,9 @@ def _graft(strategy: str, backbone: str = "efficientnet-lite0", source: bool = F
         )
         model.fit(X, y, source=source_data if source else None)
         detail = {"chosen": model.strategy_, "reason": model.choice_reason_}
+        weight = getattr(model.model_, "baseline_weight", None)
+        if weight is not None:
+            detail["baseline_weight"] = weight
         ratio = getattr(model.model_, "source_ratio", None)
         if ratio is not None and source:
             detail["source_ratio"] = ratio
@@ -70,12 +73,19 @@ def _source_only(X, y, source_data, seed):
     return model.predict, {}
 
 
+PLAIN_FE = {"head": "logistic", "baseline_blend": 0.0, "tta": "none"}
+"""feature_extraction as graft shipped it before the development study: logistic regression
+on raw features, no blend with the pixels baseline, no test-time augmentation."""
+
 TUNED = {"image_size": FINE_TUNE_SIZE, "epochs": 6, "batch_size": 16, "learning_rate": 3e-4}
 
 METHODS = {
     "pixels_lr": _graft("baseline"),
     "small_cnn": _graft("baseline_cnn"),
+    "effnet_fe_plain": _graft("feature_extraction", **PLAIN_FE),
     "effnet_fe": _graft("feature_extraction"),
+    "effnet_fe_tta_flip_shift": _graft("feature_extraction", tta="flip_shift"),
+    "mobilenet_fe_plain": _graft("feature_extraction", backbone="mobilenet-v2", **PLAIN_FE),
     "mobilenet_fe": _graft("feature_extraction", backbone="mobilenet-v2"),
     "effnet_hybrid": _graft("hybrid", **TUNED),
     "effnet_fine_tune": _graft("fine_tune", unfreeze_layers=3, **TUNED),
@@ -194,7 +204,37 @@ def measure_speed(n_images: int = 256) -> dict:
                 }
                 print(json.dumps(row), flush=True)
                 rows.append(row)
-    return {"n_images": n_images, "size": 224, "rows": rows}
+    return {"n_images": n_images, "size": 224, "rows": rows, "tta_rows": measure_tta_speed(X)}
+
+
+def measure_tta_speed(X, n_images: int = 256) -> list[dict]:
+    """Predict speed of a fitted feature_extraction model (ONNX, cache off) per ``tta``."""
+    import graft
+    from graft.config import apply_num_threads
+
+    os.environ["GRAFT_IMAGE_RUNTIME"] = "auto"
+    rows = []
+    for tta in ("none", "flip", "flip_shift"):
+        for threads in (1, 2):
+            os.environ["GRAFT_NUM_THREADS"] = str(threads)
+            apply_num_threads(threads)
+            model = graft.TransferClassifier(
+                strategy="feature_extraction", tta=tta, cache=False, random_state=0
+            ).fit(X[:20], np.arange(20) % 2)
+            model.predict(X[:16])  # warm-up
+            started = time.perf_counter()
+            model.predict(X[20 : 20 + n_images])
+            seconds = time.perf_counter() - started
+            row = {
+                "backbone": "efficientnet-lite0",
+                "tta": tta,
+                "threads": threads,
+                "images_per_s": n_images / seconds,
+                "load_average": os.getloadavg()[0],
+            }
+            print(json.dumps(row), flush=True)
+            rows.append(row)
+    return rows
 
 
 def main() -> None:
@@ -205,7 +245,20 @@ def main() -> None:
     all_methods = list(dict.fromkeys([*METHODS, *DIGIT_METHODS]))
     parser.add_argument("--methods", nargs="+", default=all_methods, choices=all_methods)
     parser.add_argument("--speed-only", action="store_true", help="only measure FE speed")
+    parser.add_argument(
+        "--tta-speed-only",
+        action="store_true",
+        help="only measure predict speed per tta setting (kept beside the earlier speed rows)",
+    )
     args = parser.parse_args()
+    if args.tta_speed_only:
+        from graft.datasets import load_fashion_mnist
+
+        path = RESULTS / "images_speed.json"
+        speed = json.loads(path.read_text())
+        speed["tta_rows"] = measure_tta_speed(load_fashion_mnist("test")[0])
+        path.write_text(json.dumps(speed, indent=1))
+        return
     if args.speed_only:
         RESULTS.mkdir(exist_ok=True)
         speed = measure_speed()

@@ -28,29 +28,32 @@ DEV_SIZE = 2000
 DEV_SEED = 999
 
 _PREVIOUS = {"head": "logistic", "baseline_blend": 0.0, "tta": "none"}
+"""feature_extraction as graft shipped it before this study."""
+_EFF, _MOB = "efficientnet-lite0", "mobilenet-v2"
 VARIANTS = {
-    "previous": ("efficientnet-lite0", _PREVIOUS),
-    "normalized_head": ("efficientnet-lite0", {**_PREVIOUS, "head": "normalized_logistic"}),
-    "normalized_head_tta_flip": (
-        "efficientnet-lite0",
-        {**_PREVIOUS, "head": "normalized_logistic", "tta": "flip"},
-    ),
-    "normalized_head_blend": ("efficientnet-lite0", {"tta": "none", "baseline_blend": "auto"}),
-    "normalized_head_blend_tta_flip": (
-        "efficientnet-lite0",
-        {"tta": "flip", "baseline_blend": "auto"},
-    ),
-    "normalized_head_blend_tta_flip_shift": (
-        "efficientnet-lite0",
+    "previous": (_EFF, _PREVIOUS),
+    "normalized_head": (_EFF, {**_PREVIOUS, "head": "normalized_logistic"}),
+    "normalized_head_tta_flip": (_EFF, {**_PREVIOUS, "head": "normalized_logistic", "tta": "flip"}),
+    "normalized_head_blend_auto": (_EFF, {"tta": "none", "baseline_blend": "auto"}),
+    "normalized_head_blend_auto_tta_flip": (_EFF, {"tta": "flip", "baseline_blend": "auto"}),
+    "normalized_head_blend_auto_tta_flip_shift": (
+        _EFF,
         {"tta": "flip_shift", "baseline_blend": "auto"},
     ),
-    "raw_head_blend": ("efficientnet-lite0", {**_PREVIOUS, "baseline_blend": "auto"}),
-    "mobilenet_previous": ("mobilenet-v2", _PREVIOUS),
-    "mobilenet_normalized_head_blend_tta_flip": (
-        "mobilenet-v2",
+    "raw_head_blend_auto": (_EFF, {**_PREVIOUS, "baseline_blend": "auto"}),
+    "normalized_head_blend0.3": (_EFF, {"tta": "none", "baseline_blend": 0.3}),
+    "normalized_head_blend0.3_tta_flip": (_EFF, {"tta": "flip", "baseline_blend": 0.3}),
+    "normalized_head_blend0.3_tta_flip_shift": (_EFF, {"tta": "flip_shift", "baseline_blend": 0.3}),
+    "raw_head_blend0.3": (_EFF, {**_PREVIOUS, "baseline_blend": 0.3}),
+    "mobilenet_previous": (_MOB, _PREVIOUS),
+    "mobilenet_normalized_head_blend_auto_tta_flip": (
+        _MOB,
         {"tta": "flip", "baseline_blend": "auto"},
     ),
+    "mobilenet_normalized_head_blend0.3_tta_flip": (_MOB, {"tta": "flip", "baseline_blend": 0.3}),
 }
+"""Variants of feature_extraction: the new image defaults are ``normalized_head_blend0.3_tta_flip``
+(head None = normalized_logistic, baseline_blend 0.3, tta "flip")."""
 
 
 def dev_split(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -239,16 +239,36 @@ def test_compare_takes_a_class_folder_and_its_labels(folder):
 
 
 def test_feature_extraction_defaults_for_images(shapes):
-    from graft.strategies.feature_extraction import BLEND_WEIGHTS
-
     model = TransferClassifier(strategy="feature_extraction", **FAST).fit(*shapes)
 
     fitted = model.model_
     assert fitted.tta == "flip"
     assert fitted.head.named_steps["normalize"] is not None  # the normalized_logistic head
+    assert fitted.baseline_weight == 0.3 and fitted.baseline is not None
+
+
+def test_auto_blend_weight_is_chosen_by_inner_folds(shapes):
+    from graft.strategies.feature_extraction import BLEND_WEIGHTS
+
+    model = TransferClassifier(strategy="feature_extraction", baseline_blend="auto", **FAST)
+    fitted = model.fit(*shapes).model_
+
     assert fitted.baseline_weight in BLEND_WEIGHTS
     assert set(fitted.blend_losses) == set(BLEND_WEIGHTS)
+    assert fitted.baseline_weight == min(fitted.blend_losses, key=fitted.blend_losses.get)
     assert (fitted.baseline is not None) == (fitted.baseline_weight > 0)
+
+
+def test_a_blend_on_text_uses_the_tfidf_baseline():
+    texts = ["good film", "great plot", "bad film", "awful plot"] * 3
+    labels = [1, 1, 0, 0] * 3
+
+    model = TransferClassifier(
+        backbone="tiny-bert", strategy="feature_extraction", baseline_blend="auto"
+    ).fit(texts, labels)
+
+    assert model.model_.tta == "none"
+    assert np.allclose(model.predict_proba(texts).sum(axis=1), 1)
 
 
 @pytest.mark.parametrize("tta", ["flip", "flip_shift"])

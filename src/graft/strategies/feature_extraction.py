@@ -11,6 +11,8 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.metrics import log_loss, mean_squared_error
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
+from graft.data.rows import take_rows
+
 SOURCE_RATIOS = (0.0, 0.3, 1.0, 3.0, 10.0, 30.0)
 """Candidate total source weight as a multiple of the total target weight."""
 
@@ -112,18 +114,22 @@ BLEND_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
 def blend(head_outputs: np.ndarray, baseline_outputs: np.ndarray, weight: float) -> np.ndarray:
     """``(1 - weight)`` times the head's outputs plus ``weight`` times the baseline's.
 
-    Computed in float64 (the baseline reads float32 pixels).
+    Both are expected in float64 (see :func:`predict_outputs`).
     """
-    head_outputs = np.asarray(head_outputs, dtype=np.float64)
-    return (1.0 - weight) * head_outputs + weight * np.asarray(baseline_outputs, np.float64)
+    return (1.0 - weight) * head_outputs + weight * baseline_outputs
 
 
-def _outputs(model: BaseEstimator, features, task: str) -> np.ndarray:
-    # float64 in, float64 out: float32 probabilities miss log_loss's sum-to-one tolerance.
-    features = np.asarray(features, dtype=np.float64)
+def predict_outputs(model: BaseEstimator, rows, task: str) -> np.ndarray:
+    """Probabilities (classification) or values (regression) of ``model`` in float64.
+
+    Numeric rows are read as float64 first: float32 in gives float32 probabilities, which
+    miss log_loss's sum-to-one tolerance once blended with float64 ones.
+    """
+    if isinstance(rows, np.ndarray) and np.issubdtype(rows.dtype, np.floating):
+        rows = rows.astype(np.float64)
     if task == "regression":
-        return model.predict(features)
-    return model.predict_proba(features)
+        return np.asarray(model.predict(rows), dtype=np.float64)
+    return np.asarray(model.predict_proba(rows), dtype=np.float64)
 
 
 def _blend_loss(outputs: np.ndarray, y: np.ndarray, task: str, n_classes: int) -> float:
@@ -166,9 +172,9 @@ def choose_blend_weight(
         fold_head = fit_head(
             head, stacked[rows], np.tile(y, len(feature_blocks))[rows], source, source_ratio
         )
-        fold_baseline = clone(baseline).fit(baseline_matrix[train], y[train])
-        head_out = _outputs(fold_head, feature_blocks[0][held_out], task)
-        base_out = _outputs(fold_baseline, baseline_matrix[held_out], task)
+        fold_baseline = clone(baseline).fit(_rows(baseline_matrix, train), y[train])
+        head_out = predict_outputs(fold_head, feature_blocks[0][held_out], task)
+        base_out = predict_outputs(fold_baseline, _rows(baseline_matrix, held_out), task)
         head_out, base_out = (
             _all_classes(head_out, fold_head, n_classes),
             _all_classes(base_out, fold_baseline, n_classes),
@@ -177,6 +183,11 @@ def choose_blend_weight(
             blended = blend(head_out, base_out, weight)
             losses[weight] += _blend_loss(blended, y[held_out], task, n_classes) / len(splits)
     return min(losses, key=losses.get), losses
+
+
+def _rows(matrix, rows: np.ndarray):
+    """Rows of the baseline's input: a matrix (pixels, audio statistics) or texts."""
+    return matrix[rows] if isinstance(matrix, np.ndarray) else take_rows(matrix, rows)
 
 
 def _all_classes(outputs: np.ndarray, model: BaseEstimator, n_classes: int) -> np.ndarray:

@@ -182,3 +182,32 @@ def test_evaluate_an_image_table_with_text_only_options_exits_2(image_tree, tmp_
     assert result.exit_code == 2
     assert "apply to text and tables" in result.output
     assert not (tmp_path / "r.json").exists()
+
+
+def test_tta_and_baseline_blend_options_reach_the_bundle(image_tree, tmp_path):
+    bundle = tmp_path / "b.graft"
+    args = ["--tta", "flip_shift", "--baseline-blend", "0.25", *FIT]
+
+    fitted = runner.invoke(app, ["fit", str(image_tree / "train"), "--out", str(bundle), *args])
+
+    assert fitted.exit_code == 0, fitted.output
+    model = json.loads((bundle / "manifest.json").read_text())["model"]
+    assert model["tta"] == "flip_shift" and model["baseline_weight"] == 0.25
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--tta", "rotate"], "tta='rotate' is unknown"),
+        (["--baseline-blend", "lots"], "--baseline-blend 'lots' is not a number"),
+        (["--baseline-blend", "2"], "baseline_blend=2.0 must be"),
+    ],
+)
+def test_bad_tta_and_blend_options_exit_2(image_tree, tmp_path, args, message):
+    result = runner.invoke(
+        app, ["fit", str(image_tree / "train"), "--out", str(tmp_path / "x.graft"), *args, *FIT]
+    )
+
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "x.graft").exists()

@@ -138,6 +138,18 @@ def _estimator(task: str, **params):
     return cls(**params)
 
 
+def _blend_option(value: str | None):
+    """``--baseline-blend``: None, "auto" or a number (the estimator checks the range)."""
+    if value is None or value == "auto":
+        return value
+    try:
+        return float(value)
+    except ValueError:
+        raise DataError(
+            f"--baseline-blend {value!r} is not a number; give a weight in [0, 1] or auto."
+        ) from None
+
+
 def _check_out(out: Path) -> None:
     if not out.parent.is_dir():
         raise DataError(f"Output folder {out.parent} does not exist; create it first.")
@@ -277,6 +289,20 @@ def fit(
         Path | None,
         typer.Option(help="Tables: JSON or CSV file pairing target columns with source ones."),
     ] = None,
+    tta: Annotated[
+        str | None,
+        typer.Option(
+            help="Images, feature_extraction: test-time augmentation, none, flip or flip_shift "
+            "(default: flip)."
+        ),
+    ] = None,
+    baseline_blend: Annotated[
+        str | None,
+        typer.Option(
+            help="feature_extraction: weight in [0, 1] of the from-scratch baseline blended "
+            "with the head, or auto (default: 0.3 for images, 0 otherwise)."
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     progress: Annotated[bool, typer.Option(help="Show progress bars.")] = True,
 ) -> None:
@@ -299,6 +325,8 @@ def fit(
         column_mapping=None if column_mapping is None else str(column_mapping),
         image_column=image_column,
         audio_column=audio_column,
+        tta=tta,
+        baseline_blend=_blend_option(baseline_blend),
         random_state=seed,
         progress=progress,
     )

@@ -94,6 +94,7 @@ METHODS = {
 DIGIT_METHODS = {
     "pixels_lr_source_only": _source_only,
     "pixels_lr": _graft("baseline"),
+    "effnet_fe_plain": _graft("feature_extraction", **PLAIN_FE),
     "effnet_fe": _graft("feature_extraction"),
     "effnet_fe_source": _graft("feature_extraction", source=True),
     "graft_auto_source": _graft("auto", source=True, time_budget=AUTO_BUDGET),

@@ -289,6 +289,15 @@ def test_tta_averages_the_head_over_the_views(shapes, tta):
     assert np.allclose(model.predict_proba(images[:6]), expected)
 
 
+@pytest.mark.parametrize(
+    ("augment", "expected"), [(True, "flip"), ({"flip": False}, "none"), (False, "none")]
+)
+def test_default_tta_follows_the_training_augmentation(shapes, augment, expected):
+    model = TransferClassifier(strategy="feature_extraction", augment=augment, **FAST)
+
+    assert model.fit(*shapes).model_.tta == expected
+
+
 def test_no_tta_reads_the_originals_only(shapes):
     from graft.data.images import images_from_array
 
@@ -365,3 +374,26 @@ def test_clone_keeps_the_frozen_feature_options():
     params = clone(model).get_params()
 
     assert params["tta"] == "flip_shift" and params["baseline_blend"] == "auto"
+
+
+@pytest.mark.slow
+def test_real_efficientnet_defaults_fit_save_load_on_digits(tmp_path):
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    rng = np.random.default_rng(0)
+    train = np.concatenate([rng.choice(np.flatnonzero(digits.target == c), 4) for c in range(10)])
+    test = np.setdiff1d(np.arange(len(digits.target)), train)[::15]
+    images = (digits.images * 16).clip(0, 255).astype(np.uint8)
+
+    # A mirrored digit is not the same digit: no flips in training views or at predict time.
+    model = TransferClassifier(
+        strategy="feature_extraction", augment={"flip": False}, random_state=0
+    )
+    model.fit(images[train], digits.target[train])
+    loaded = graft.load(model.save(tmp_path / "digits.graft"))
+
+    assert model.backbone_ == "efficientnet-lite0"
+    assert model.model_.tta == "none" and model.model_.baseline_weight == 0.3
+    assert np.allclose(loaded.predict_proba(images[test]), model.predict_proba(images[test]))
+    assert model.score(images[test], digits.target[test]) > 0.6

@@ -518,8 +518,10 @@ class TransferClassifier(ClassifierMixin, _TransferEstimator):
         Images, ``feature_extraction``: test-time augmentation. The head's outputs are
         averaged over each image and its mirror (``"flip"``, twice the embedding work at
         predict time) or its mirror and four shifts by 1/14 of its side (``"flip_shift"``,
-        six times). None: ``"flip"`` for images (chosen on development holdouts, see
-        benchmarks/RESULTS.md), nothing for text and audio.
+        six times). None: ``"flip"`` for images when ``augment`` mirrors them (the default;
+        chosen on development holdouts, see benchmarks/RESULTS.md), else ``"none"``; set
+        ``augment={"flip": False}`` for images whose mirror is another class (digits,
+        text), which turns off both.
     baseline_blend : None, "auto" or float in [0, 1], default=None
         ``feature_extraction``: blend the frozen-feature head's outputs with the
         from-scratch baseline's (pixels + logistic regression for images): ``(1 - w)``

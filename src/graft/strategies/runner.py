@@ -198,7 +198,7 @@ def _fit_feature_head(inputs, targets, *, task, source, settings, seed):
         0.0,
         cache=settings["cache"],
         input_size=settings.get("image_size"),
-        tta=resolve_tta(settings.get("tta"), modality),
+        tta=resolve_tta(settings.get("tta"), modality, settings.get("augment", True)),
         modality=modality,
     )
     features = model.features(inputs, progress=settings["progress"])
@@ -234,13 +234,21 @@ def default_head(task: str, modality: str) -> str:
     return "normalized_logistic" if modality == "image" else "logistic"
 
 
-def resolve_tta(value, modality: str) -> str:
+def resolve_tta(value, modality: str, augment=True) -> str:
     """The test-time augmentation a frozen-feature model uses (see ``TransferClassifier``'s
-    ``tta``): None means ``"flip"`` for images and ``"none"`` for other input."""
-    from graft.data.images import check_tta
+    ``tta``).
+
+    None means :data:`DEFAULT_IMAGE_TTA` for images whose training augmentation mirrors
+    them (``augment``), and ``"none"`` otherwise: a model told that mirrored images are not
+    the same class (digits, text) must not average over mirrors either.
+    """
+    from graft.data.images import Augmentation, check_tta
 
     if value is None:
-        return DEFAULT_IMAGE_TTA if modality == "image" else "none"
+        if modality != "image":
+            return "none"
+        augmentation = Augmentation.resolve(augment)
+        return DEFAULT_IMAGE_TTA if augmentation is not None and augmentation.flip else "none"
     tta = check_tta(value)
     if tta != "none" and modality != "image":
         raise DataError(

@@ -326,16 +326,17 @@ def _image_speed(path: Path) -> list[str]:
             "",
             "Predict speed of a fitted `feature_extraction` model (EfficientNet-Lite0, ONNX, "
             "cache off, pixels blend included) per `tta` setting; `flip` (the default) embeds "
-            "each image twice, `flip_shift` six times. Measured later than the rows above, "
-            "on the same shared machine.",
+            "each image twice, `flip_shift` six times. Two runs right after each other: "
+            "other engineers' jobs started during the first (see the load average), so the "
+            "two-thread rows of the second run are slower than one thread.",
             "",
-            "| tta | threads | images/s | load average |",
-            "|---|---|---|---|",
+            "| run | tta | threads | images/s | load average |",
+            "|---|---|---|---|---|",
         ]
         for row in data["tta_rows"]:
             lines.append(
-                f"| {row['tta']} | {row['threads']} | {row['images_per_s']:.1f} | "
-                f"{row['load_average']:.1f} |"
+                f"| {row.get('run', 1)} | {row['tta']} | {row['threads']} | "
+                f"{row['images_per_s']:.1f} | {row['load_average']:.1f} |"
             )
     return [*lines, ""]
 
@@ -351,8 +352,9 @@ def images_markdown() -> list[str]:
         "",
         "`benchmarks/images.py` at one thread (`GRAFT_NUM_THREADS=1`, BLAS limited too) on "
         "a shared, busy 2-core machine: other engineers' jobs ran at the same time (load "
-        "average 6-20), and the digits task ran beside the last Fashion-MNIST seed, so "
-        "seconds are inflated and noisy; compare methods within a table. Rows with fewer "
+        "average 1-5 during the Fashion-MNIST rerun, 6-20 during the earlier digits run, "
+        "where the dev study and a second benchmark process also ran beside it at times), "
+        "so seconds are inflated and noisy; compare methods within a table. Rows with fewer "
         "seeds (n) are the ones the deadline cut short. Every method sees the same images. "
         "**Cached:** frozen-backbone "
         "features (and the 4 augmented views per training image) are kept in graft's "

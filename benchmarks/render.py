@@ -352,9 +352,9 @@ def images_markdown() -> list[str]:
         "",
         "`benchmarks/images.py` at one thread (`GRAFT_NUM_THREADS=1`, BLAS limited too) on "
         "a shared, busy 2-core machine: other engineers' jobs ran at the same time (load "
-        "average 1-5 during the Fashion-MNIST rerun, 6-20 during the earlier digits run, "
-        "where the dev study and a second benchmark process also ran beside it at times), "
-        "so seconds are inflated and noisy; compare methods within a table. Rows with fewer "
+        "average 1-5 during the Fashion-MNIST rerun, with the development study running "
+        "beside it at times; 6-20 during the earlier digits run), so seconds are inflated "
+        "and noisy; compare methods within a table. Rows with fewer "
         "seeds (n) are the ones the deadline cut short. Every method sees the same images. "
         "**Cached:** frozen-backbone "
         "features (and the 4 augmented views per training image) are kept in graft's "

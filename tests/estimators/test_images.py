@@ -347,8 +347,9 @@ def test_blend_for_image_regression(shapes):
 
     model = TransferRegressor(strategy="feature_extraction", baseline_blend=0.5, **FAST)
     model.fit(images, values)
+    default = TransferRegressor(strategy="feature_extraction", **FAST).fit(images, values)
 
-    assert model.model_.baseline_weight == 0.5
+    assert model.model_.baseline_weight == 0.5 and default.model_.baseline_weight == 0.0
     assert model.predict(images).shape == (len(images),)
 
 

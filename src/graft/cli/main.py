@@ -300,7 +300,7 @@ def fit(
         str | None,
         typer.Option(
             help="feature_extraction: weight in [0, 1] of the from-scratch baseline blended "
-            "with the head, or auto (default: 0.3 for images, 0 otherwise)."
+            "with the head, or auto (default: 0.3 for image classification, 0 otherwise)."
         ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,

@@ -525,8 +525,8 @@ class TransferClassifier(ClassifierMixin, _TransferEstimator):
     baseline_blend : None, "auto" or float in [0, 1], default=None
         ``feature_extraction``: blend the frozen-feature head's outputs with the
         from-scratch baseline's (pixels + logistic regression for images): ``(1 - w)``
-        head ``+ w`` baseline. None: 0.3 for images (chosen on development holdouts, see
-        benchmarks/RESULTS.md), 0 for text and audio. "auto" chooses ``w`` from 0-0.6 by
+        head ``+ w`` baseline. None: 0.3 for image classification (chosen on development
+        holdouts, see benchmarks/RESULTS.md), 0 otherwise. "auto" chooses ``w`` from 0-0.6 by
         3-fold cross-validation on the target rows (log loss); it errs low, so prefer it
         only where the baseline may be poor (e.g. photographs, whose raw pixels say
         little). The weight used is ``model_.baseline_weight``.

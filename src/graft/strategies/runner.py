@@ -260,24 +260,27 @@ def resolve_tta(value, modality: str, augment=True) -> str:
 
 DEFAULT_IMAGE_TTA = "flip"
 """Images' default ``tta``: on Fashion-MNIST development holdouts (training split) the
-mirror added 0.2 points at twice the embedding work; ``"flip_shift"`` added 0.6 at six
-times, which would take EfficientNet-Lite0 under 50 images/s on two cores."""
+mirror added 0.2 points at 10 and at 50 labels per class, for twice the embedding work;
+``"flip_shift"`` added 0.4 for six times the work, which takes EfficientNet-Lite0 well
+under 50 images/s (benchmarks/RESULTS.md)."""
 
 
-def resolve_blend(value, modality: str):
-    """The baseline blend to use: None means :data:`DEFAULT_IMAGE_BLEND` for images and 0
-    for other input; otherwise ``"auto"`` or the number given."""
+def resolve_blend(value, modality: str, task: str = "classification"):
+    """The baseline blend to use: None means :data:`DEFAULT_IMAGE_BLEND` for image
+    classification and 0 otherwise (not studied); else ``"auto"`` or the number given."""
     if value is None:
-        return DEFAULT_IMAGE_BLEND if modality == "image" else 0.0
+        return DEFAULT_IMAGE_BLEND if modality == "image" and task == "classification" else 0.0
     return value
 
 
 DEFAULT_IMAGE_BLEND = 0.3
 """Images' default weight of the pixels baseline in the blend, chosen on Fashion-MNIST
-development holdouts from the training split (0.3-0.4 best at 10 and 50 labels per class).
-A fixed weight rather than ``"auto"``: choosing it by inner cross-validation picked 0-0.1
-on half the development draws, where 0.3 was better on the holdout, because the pixels
-model gains more than the frozen-feature head from the rows the inner folds hold out."""
+development holdouts from the training split: a first exploration over 0-0.6 found 0.3-0.4
+best at 10 and 50 labels per class, and the table in benchmarks/RESULTS.md compares 0.3
+with no blend and with ``"auto"``. A fixed weight rather than ``"auto"``: inner
+cross-validation picked 0-0.1 on half the development draws, where 0.3 was better on the
+holdout, because the pixels model gains more than the frozen-feature head from the rows
+the inner folds hold out."""
 
 
 def _fit_blend(model, head, blocks, inputs, targets, settings, seed, source_pair, ratio):
@@ -285,7 +288,7 @@ def _fit_blend(model, head, blocks, inputs, targets, settings, seed, source_pair
 
     Classification needs a head with probabilities: blending votes would not be a blend.
     """
-    setting = resolve_blend(settings.get("baseline_blend"), model.modality)
+    setting = resolve_blend(settings.get("baseline_blend"), model.modality, model.task)
     if setting == 0 or (model.task == "classification" and not hasattr(head, "predict_proba")):
         return
     baseline = make_baseline(model.task, model.modality)

@@ -60,6 +60,7 @@ bench: install-bench
 	GRAFT_NUM_THREADS=$${GRAFT_NUM_THREADS:-1} $(BIN)/python benchmarks/threads.py
 	GRAFT_NUM_THREADS=$${GRAFT_NUM_THREADS:-1} $(BIN)/python benchmarks/text_sentiment.py
 	GRAFT_NUM_THREADS=$${GRAFT_NUM_THREADS:-1} $(BIN)/python benchmarks/tabular.py
+	GRAFT_NUM_THREADS=$${GRAFT_NUM_THREADS:-1} $(BIN)/python benchmarks/forecasting_selection_study.py
 	GRAFT_NUM_THREADS=$${GRAFT_NUM_THREADS:-1} $(BIN)/python benchmarks/forecasting.py
 	GRAFT_NUM_THREADS=$${GRAFT_NUM_THREADS:-1} $(BIN)/python benchmarks/images.py
 	GRAFT_NUM_THREADS=$${GRAFT_NUM_THREADS:-1} $(BIN)/python benchmarks/images_dev.py

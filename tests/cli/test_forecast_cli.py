@@ -48,3 +48,16 @@ def test_errors_exit_2_and_write_nothing(tmp_path, hourly_panel):
         app, ["forecast", "backtest", str(data), "--horizon", "4", "--strategies", "bogus"]
     )
     assert result.exit_code == 2 and "bogus" in result.output
+
+
+def test_auto_with_source_explains_the_pooled_choice(tmp_path, hourly_panel):
+    data, source = tmp_path / "data.csv", tmp_path / "source.csv"
+    hourly_panel(days=10).to_csv(data, index=False)
+    hourly_panel(ids=("s1", "s2"), days=10, seed=9).to_csv(source, index=False)
+    out = tmp_path / "m.graft"
+    args = ["forecast", "fit", str(data), "--horizon", "12", "--source-data", str(source)]
+    result = runner.invoke(app, [*args, "--selection", "everything", "--out", str(out)])
+    assert result.exit_code == 2 and "selection" in result.output and not out.exists()
+    result = runner.invoke(app, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "2 source series" in " ".join(result.output.split())

@@ -75,11 +75,38 @@ def test_sklearn_contract(data):
         ({"baseline": "prophet"}, "baseline"),
         ({"candidates": ["nope"]}, "candidates"),
         ({"season_length": "x"}, "season_length"),
+        ({"selection": "global"}, "selection"),
+        ({"target_weight": 0}, "target_weight"),
+        ({"target_weight": "heavy"}, "target_weight"),
+        ({"target_weight": float("inf")}, "target_weight"),
     ],
 )
 def test_bad_params(params, message, data):
     with pytest.raises(DataError, match=message):
         TransferForecaster(**{"strategy": "baseline", **params}).fit(data)
+
+
+def test_auto_pools_source_series_without_looking_ahead(hourly_panel):
+    data = hourly_panel(ids=("a",), days=14)
+    source = hourly_panel(ids=("s", "t"), days=21, seed=5)  # 7 days past the target
+    settings = dict(
+        strategy="auto", candidates=["seasonal_naive", "mstl", "warm_start"], n_origins=2, **FAST
+    )
+    model = TransferForecaster(**settings).fit(data, source=source)
+    assert "2 source series cut at the target's last timestamp" in model.choice_reason_
+    assert model.lineage_["selection"]["pooled_source_series"] == 2
+    # The source after the target's last timestamp is garbage now: nothing may move.
+    late = pd.to_datetime(source["timestamp"]) > pd.to_datetime(data["timestamp"]).max()
+    assert late.any()
+    dirty = source.assign(value=source["value"].where(~late, 1e6))
+    again = TransferForecaster(**settings).fit(data, source=dirty)
+    assert again.auto_scores_ == model.auto_scores_ and again.weights_ == model.weights_
+    # The source before it is evidence: changing it changes the pooled scores.
+    moved = source.assign(value=source["value"].where(late, source["value"] * 1.5 + 3))
+    other = TransferForecaster(**settings).fit(data, source=moved)
+    assert other.auto_scores_ != model.auto_scores_
+    own = TransferForecaster(selection="target", **settings).fit(data, source=source)
+    assert "source" not in own.choice_reason_ and "selection" not in own.lineage_
 
 
 def test_bad_calls(auto_model, data, hourly_panel):

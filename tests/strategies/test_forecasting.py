@@ -1,15 +1,20 @@
 import numpy as np
+import pandas as pd
 import pytest
 
 from graft.data.timeseries import check_panel
+from graft.strategies.forecasting.base import Forecast
 from graft.strategies.forecasting.baselines import StatsForecastMethod
 from graft.strategies.forecasting.fracast import FracastFineTuned, FracastZeroShot
 from graft.strategies.forecasting.global_lightgbm import GlobalLightGBM
 from graft.strategies.forecasting.metrics import QUANTILES, coverage80, mase, smape, wql
 from graft.strategies.forecasting.selection import (
+    Backtest,
     Combination,
     choose,
+    combine,
     context_at,
+    cut_at,
     rolling_origins,
     run_backtest,
 )
@@ -136,3 +141,50 @@ def test_choose_never_keeps_a_method_that_lost_to_seasonal_naive(panel):
     weights, _scores, reason = choose(bt, 24)
     assert weights == {"seasonal_naive": 1.0}
     assert "seasonal_naive" in reason
+
+
+def _backtest_with_errors(errors: dict[str, list[float]], n_series: int) -> Backtest:
+    """Two origins per series, horizon 2, MASE scale 1: a row's MASE is its error."""
+    origins = [(i, o) for i in range(n_series) for o in (10, 12)]
+    history = np.arange(10.0)  # naive in-sample error 1 (no season shorter than the history)
+    forecasts = {
+        name: [Forecast(np.full(2, e), np.full((2, 9), e)) for e in values]
+        for name, values in errors.items()
+    }
+    return Backtest(origins, forecasts, [np.zeros(2)] * len(origins), [history] * len(origins))
+
+
+def _rows(target: float, source: float) -> list[float]:
+    return [target] * 2 + [source] * 6  # series 0 is the target, 1-3 are sources
+
+
+def test_choose_pools_source_series_and_says_so():
+    bt = _backtest_with_errors(
+        {"seasonal_naive": _rows(1.0, 1.0), "a": _rows(0.8, 2.0), "b": _rows(0.9, 0.5)}, 4
+    )
+    target_only = choose(Backtest(bt.origins[:2], {k: v[:2] for k, v in bt.forecasts.items()},
+                                  bt.actuals[:2], bt.histories[:2]), 24)  # fmt: skip
+    assert target_only[0] == {"a": 1.0} and "source" not in target_only[2]
+    weights, scores, reason = choose(bt, 24, target={0})
+    assert weights == {"b": 1.0} and scores["b"] == pytest.approx(0.6)
+    assert "3 source series" in reason and "on the target alone 0.900" in reason
+    # Counting the target rows many times brings back the target's own choice.
+    assert choose(bt, 24, target={0}, target_weight=1000)[0] == {"a": 1.0}
+
+
+def test_pooled_choice_never_lost_to_seasonal_naive_on_the_target():
+    # b is best over the pool but worse than seasonal naive on the target itself.
+    bt = _backtest_with_errors(
+        {"seasonal_naive": _rows(1.0, 1.0), "a": _rows(0.95, 2.0), "b": _rows(1.3, 0.3)}, 4
+    )
+    weights, scores, reason = choose(bt, 24, target={0})
+    on_target = combine({n: bt.forecasts[n][0] for n in weights}, weights).mean[0]
+    assert "b" not in weights or on_target <= 1.0
+    assert on_target <= 1.0 and "lost to seasonal naive there" in reason
+    assert min(scores, key=scores.get) not in (" + ".join(weights), next(iter(weights)))
+
+
+def test_cut_at_keeps_what_the_target_knew(panel):
+    s = panel.series[0]
+    assert len(cut_at(s, s.index[9]).values) == 10
+    assert cut_at(s, s.index[0] - pd.Timedelta("1h")) is None

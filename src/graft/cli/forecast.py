@@ -52,6 +52,13 @@ def fit(
     ] = "auto",
     baseline: Annotated[str, typer.Option(help="statsforecast model for baseline.")] = "mstl",
     freq: Annotated[str | None, typer.Option(help="pandas frequency (default: inferred).")] = None,
+    selection: Annotated[
+        str,
+        typer.Option(
+            help="What auto backtests: pooled (target + source series, cut at the target's "
+            "end) or target (its own history)."
+        ),
+    ] = "pooled",
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
 ) -> None:
     """Fit a forecaster on DATA and save it as a bundle."""
@@ -69,6 +76,7 @@ def fit(
         value_column=value_column,
         covariates=_covariates(covariates),
         freq=freq,
+        selection=selection,
         random_state=seed,
     ).fit(frame, source=source)
     model.save(out)

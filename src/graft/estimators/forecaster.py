@@ -2,6 +2,7 @@
 forecaster or a panel of related source series, judged against local baselines."""
 
 import time
+from math import inf
 
 import pandas as pd
 from sklearn.base import BaseEstimator
@@ -18,6 +19,9 @@ BASELINES = (
     "mstl",
     "auto_arima",
 )
+SELECTIONS = ("pooled", "target")
+# Parameters that change how auto chooses from a backtest, not the backtest itself.
+_CHOICE_ONLY = ("strategy", "baseline", "target_weight")
 QUANTILE_COLUMNS = tuple(f"q{q:g}" for q in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9))
 
 
@@ -33,9 +37,10 @@ class TransferForecaster(BaseEstimator):
         on the ``source`` series (lags, calendar, covariates, per-series scaling) and
         continued on the target; without a source it is trained on the target panel.
         ``baseline``: the statsforecast model named by ``baseline``. ``auto``: every
-        candidate is backtested on the last ``n_origins`` origins of the target history,
-        together with combinations of the best ones; the lowest mean MASE wins, and it is
-        never a method that lost to seasonal naive there (``choice_reason_`` says why).
+        candidate is backtested on the last ``n_origins`` origins of the target history
+        (and of the source series, see ``selection``), together with combinations of the
+        best ones; the lowest mean MASE wins, and it is never a method or combination that
+        lost to seasonal naive on the target's own backtest (``choice_reason_`` says why).
     horizon : int
         Steps to forecast; ``predict`` may ask for fewer.
     baseline : str, default "mstl"
@@ -58,6 +63,15 @@ class TransferForecaster(BaseEstimator):
     candidates : list of str, optional
         Methods ``auto`` may choose from (default: all that apply): ``BASELINES`` plus
         ``zero_shot``, ``fine_tune``, ``warm_start``.
+    selection : {"pooled", "target"}, default "pooled"
+        What ``auto``'s backtest scores. ``pooled``: the target series and every source
+        series, each cut at the target's last timestamp (no source value the target could
+        not have known), so a choice rests on many series instead of a handful of target
+        origins; without a source, or when no source value lies within the target's time,
+        it is the target alone. ``target``: the target's own history only.
+    target_weight : float, default 1.0
+        How many times a target origin counts against a source origin in the pooled
+        backtest (the seasonal-naive guard always reads the target alone).
     epochs, learning_rate, head_learning_rate, l2sp, patience : fine-tuning settings.
     continue_rounds : int
         LightGBM rounds added on the target by ``warm_start``.
@@ -93,6 +107,8 @@ class TransferForecaster(BaseEstimator):
         n_origins=5,
         origin_step=None,
         candidates=None,
+        selection="pooled",
+        target_weight=1.0,
         epochs=6,
         learning_rate=3e-4,
         head_learning_rate=1e-3,
@@ -115,6 +131,8 @@ class TransferForecaster(BaseEstimator):
         self.n_origins = n_origins
         self.origin_step = origin_step
         self.candidates = candidates
+        self.selection = selection
+        self.target_weight = target_weight
         self.epochs = epochs
         self.learning_rate = learning_rate
         self.head_learning_rate = head_learning_rate
@@ -138,6 +156,17 @@ class TransferForecaster(BaseEstimator):
                 raise DataError(f"{name}={value!r} must be an integer >= 1.")
         if self.origin_step is not None and not _is_int(self.origin_step, 1):
             raise DataError(f"origin_step={self.origin_step!r} must be an integer >= 1.")
+        if self.selection not in SELECTIONS:
+            raise DataError(
+                f"selection={self.selection!r} is unknown; use 'pooled' (target and source "
+                "series backtested together) or 'target' (the target's history alone)."
+            )
+        weight = self.target_weight
+        if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 < weight < inf:
+            raise DataError(
+                f"target_weight={weight!r} must be a number > 0 (how many times a target "
+                "origin counts against a source one in the pooled backtest)."
+            )
         if not _is_int(self.continue_rounds, 0):
             raise DataError(f"continue_rounds={self.continue_rounds!r} must be an integer >= 0.")
         if self.candidates is not None:
@@ -225,25 +254,55 @@ class TransferForecaster(BaseEstimator):
             names.append("warm_start")
         return names
 
-    # -------------------------------------------------------------------- fit
-    def fit(self, data, *, source=None):
-        """Fit on the target history ``data`` (and optionally ``source`` series).
+    def _selection_backtest(self, names, panel, source_panel):
+        """The inner backtest of ``auto`` and the positions of the target series in it.
 
-        Parameters
-        ----------
-        data : long-format DataFrame (id, timestamp, value, covariates) or a Series with a
-            DatetimeIndex
-        source : same format, optional
-            Related series (other regions, stores, meters) for ``warm_start``.
-
-        Returns
-        -------
-        self
+        With ``selection="pooled"`` and a source, the source series are backtested too, cut
+        at the target's last timestamp so that no value after what the target knows is
+        used. There ``warm_start`` is scored as a global model trained on every pooled
+        series before its first inner origin: the source model proper has seen the source
+        series' later values, so its scores on them would flatter it.
         """
-        from graft.strategies.forecasting.selection import Combination, choose, run_backtest
+        from graft.strategies.forecasting.selection import cached_backtest, cut_at
 
+        pooled = []
+        if source_panel is not None and self.selection == "pooled":
+            end = max(s.index[-1] for s in panel.series)
+            pooled = [c for c in (cut_at(s, end) for s in source_panel.series) if c is not None]
+        # One canonical order (by id, targets first on ties), so that the same series give
+        # the same backtest whichever of them is the target (a leave-one-out study).
+        tagged = sorted(
+            [(s.id, 0, k, s) for k, s in enumerate(panel.series)]
+            + [(s.id, 1, k, s) for k, s in enumerate(pooled)],
+            key=lambda t: (str(t[0]), t[1], t[2]),
+        )
+        series = [t[3] for t in tagged]
+        target = {j for j, t in enumerate(tagged) if t[1] == 0}
+        warm_source = None if pooled else source_panel
+        settings = {k: v for k, v in self.get_params().items() if k not in _CHOICE_ONLY}
+        backtest = cached_backtest(
+            {n: self._method(n, warm_source) for n in names},
+            series,
+            panel.freq,
+            horizon=self.horizon,
+            n_origins=self.n_origins,
+            step=self.origin_step or self.horizon,
+            min_train=self.min_length_,
+            settings=(sorted(settings.items(), key=str), self.seasons_, bool(pooled)),
+            source=None if pooled or source_panel is None else source_panel.series,
+        )
+        if pooled:
+            used = {i for i, _ in backtest.origins} - target
+            self.lineage_["selection"] = {
+                "pooled_source_series": len(used),
+                "cut_at": str(max(s.index[-1] for s in panel.series)),
+            }
+        return backtest, target
+
+    # -------------------------------------------------------------------- fit
+    def _prepare(self, data, source):
+        """Check the parameters and inputs; set the fitted facts of the data."""
         self._check_params()
-        started = time.perf_counter()
         panel = self._panel(data, "data")
         source_panel = None
         used = list(panel.covariates)
@@ -272,21 +331,33 @@ class TransferForecaster(BaseEstimator):
                 f"The shortest series in data has {panel.min_length} observations; at least "
                 f"{min(self.min_length_, 9)} are needed for season {self.seasons_[0]}."
             )
+        return panel, source_panel
+
+    def fit(self, data, *, source=None):
+        """Fit on the target history ``data`` (and optionally ``source`` series).
+
+        Parameters
+        ----------
+        data : long-format DataFrame (id, timestamp, value, covariates) or a Series with a
+            DatetimeIndex
+        source : same format, optional
+            Related series (other regions, stores, meters) for ``warm_start``.
+
+        Returns
+        -------
+        self
+        """
+        from graft.strategies.forecasting.selection import Combination, choose
+
+        self._check_params()
+        started = time.perf_counter()
+        panel, source_panel = self._prepare(data, source)
         strategy = {"zero_shot": "zero_shot", "fine_tune": "fine_tune"}.get(self.strategy)
         self.auto_scores_, self.weights_ = {}, {}
         if self.strategy == "auto":
             names = list(self.candidates or self._default_candidates(source_panel))
-            step = self.origin_step or self.horizon
-            backtest = run_backtest(
-                {n: self._method(n, source_panel) for n in names},
-                panel.series,
-                panel.freq,
-                horizon=self.horizon,
-                n_origins=self.n_origins,
-                step=step,
-                min_train=self.min_length_,
-            )
-            if not backtest.origins:
+            backtest, target = self._selection_backtest(names, panel, source_panel)
+            if not any(i in target for i, _ in backtest.origins):
                 self.weights_ = {"seasonal_naive": 1.0}
                 self.choice_reason_ = (
                     f"the history is too short to backtest (needs {self.min_length_} "
@@ -300,7 +371,7 @@ class TransferForecaster(BaseEstimator):
                 )
             else:
                 self.weights_, self.auto_scores_, self.choice_reason_ = choose(
-                    backtest, self.seasons_[0]
+                    backtest, self.seasons_[0], target=target, target_weight=self.target_weight
                 )
             self.backtest_errors_ = dict(backtest.errors)
         else:

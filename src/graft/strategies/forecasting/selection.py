@@ -11,13 +11,15 @@ seasonal naive, and the best method mixed with each other one at weights 0.75/0.
 averaging), weight by weight.
 """
 
+import copy
+import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from graft.data.timeseries import Series
 from graft.strategies.forecasting.base import Context, Forecast, ForecastMethod, future_index
-from graft.strategies.forecasting.metrics import all_metrics
+from graft.strategies.forecasting.metrics import all_metrics, mase
 
 NAIVE = ("seasonal_naive", "seasonal_naive_long")
 
@@ -131,10 +133,88 @@ def run_backtest(
     return Backtest(cuts, forecasts, actuals, histories, errors)
 
 
-def choose(backtest: Backtest, season: int) -> tuple[dict[str, float], dict[str, float], str]:
-    """Weights of the chosen method or combination, every option's MASE, and why."""
-    scores = {n: backtest.mase(f, season) for n, f in backtest.forecasts.items()}
-    naive = {n: scores[n] for n in NAIVE if n in scores}
+def cut_at(series: Series, end) -> Series | None:
+    """``series`` up to and including timestamp ``end``; None when nothing is left."""
+    n = int(series.index.searchsorted(end, side="right"))
+    return series.head(n) if n else None
+
+
+_BACKTESTS: dict[str, Backtest] = {}
+
+
+def _fingerprint(series: list[Series], extra) -> str:
+    digest = hashlib.sha256(repr(extra).encode())
+    for s in series:
+        digest.update(repr(s.id).encode())
+        digest.update(np.ascontiguousarray(s.values).tobytes())
+        digest.update(s.index.asi8.tobytes())
+        if s.covariates is not None:
+            digest.update(np.ascontiguousarray(s.covariates).tobytes())
+    return digest.hexdigest()
+
+
+def cached_backtest(
+    methods: dict[str, ForecastMethod],
+    series: list[Series],
+    freq: str,
+    *,
+    settings,
+    source: list[Series] | None = None,
+    **kwargs,
+) -> Backtest:
+    """``run_backtest``, remembered per process for the same series, methods and settings.
+
+    A pooled backtest is the same for every series of a panel taken in turn as the target
+    (leave one out), and every method in it is deterministic given its settings and seed,
+    so it is computed once. ``settings`` must hold everything the methods depend on besides
+    the data; ``source`` is the source data a method was built with.
+    """
+    key = _fingerprint(
+        [*series, *(source or [])],
+        (sorted(methods), freq, sorted(kwargs.items()), settings, len(source or [])),
+    )
+    if key not in _BACKTESTS:
+        if len(_BACKTESTS) >= 4:
+            _BACKTESTS.pop(next(iter(_BACKTESTS)))
+        _BACKTESTS[key] = run_backtest(methods, series, freq, **kwargs)
+    return copy.deepcopy(_BACKTESTS[key])
+
+
+def choose(
+    backtest: Backtest,
+    season: int,
+    *,
+    target: set[int] | None = None,
+    target_weight: float = 1.0,
+    mean_of_good: bool = True,
+) -> tuple[dict[str, float], dict[str, float], str]:
+    """Weights of the chosen method or combination, every option's score, and why.
+
+    ``target``: positions of the target series in the backtest (default: all); the other
+    series are source series whose backtest rows add evidence. Every (series, origin) row
+    counts once, target rows ``target_weight`` times. The guard against seasonal naive
+    reads the target rows alone: an option that lost to seasonal naive there is never
+    chosen, whatever the source series say.
+    """
+    present = {i for i, _ in backtest.origins}
+    target = present if target is None else set(target)
+    is_target = np.array([i in target for i, _ in backtest.origins])
+    row_weight = np.where(is_target, float(target_weight), 1.0)
+    row_weight = row_weight / row_weight.sum()
+
+    def row_mase(forecasts: list[Forecast]) -> np.ndarray:
+        return np.array(
+            [
+                mase(a, f.mean, h, season)
+                for a, f, h in zip(backtest.actuals, forecasts, backtest.histories)
+            ]
+        )
+
+    rows = {n: row_mase(f) for n, f in backtest.forecasts.items()}
+    scores = {n: float(row_weight @ r) for n, r in rows.items()}
+    on_target = {n: float(r[is_target].mean()) for n, r in rows.items()}
+    naive = {n: on_target[n] for n in NAIVE if n in rows}
+    floor = min(naive.values()) if naive else np.inf
     options: dict[str, dict[str, float]] = {n: {n: 1.0} for n in scores}
     ranked = sorted(scores, key=scores.get)
     for k in (2, 3):
@@ -144,28 +224,49 @@ def choose(backtest: Backtest, season: int) -> tuple[dict[str, float], dict[str,
     for other in ranked[1:]:
         for w in (0.25, 0.5):
             options[f"{1 - w:g}*{ranked[0]} + {w:g}*{other}"] = {ranked[0]: 1 - w, other: w}
-    floor = min(naive.values()) if naive else np.inf
-    good = [n for n in ranked if scores[n] < floor]
+    pooled_naive = min((scores[n] for n in naive), default=np.inf)
+    good = [n for n in ranked if scores[n] < pooled_naive]
     if len(good) >= 2:
         options["inverse-MASE(" + ", ".join(good) + ")"] = {n: 1.0 / scores[n] for n in good}
-    option_scores = {}
+        if mean_of_good:
+            options["mean(" + ", ".join(good) + ")"] = dict.fromkeys(good, 1.0)
+    option_rows = {}
     for label, weights in options.items():
+        if len(weights) == 1:
+            option_rows[label] = rows[next(iter(weights))]
+            continue
         forecasts = [
             combine({n: backtest.forecasts[n][j] for n in weights}, weights)
             for j in range(len(backtest.origins))
         ]
-        option_scores[label] = backtest.mase(forecasts, season)
-    best = min(option_scores, key=option_scores.get)
-    if naive and option_scores[best] > floor:
-        fallback = min(naive, key=naive.get)
+        option_rows[label] = row_mase(forecasts)
+    option_scores = {k: float(row_weight @ r) for k, r in option_rows.items()}
+    option_target = {k: float(r[is_target].mean()) for k, r in option_rows.items()}
+    # Seasonal naive itself sits at the floor, so ``allowed`` is never empty.
+    allowed = [k for k in option_scores if option_target[k] <= floor]
+    best = min(allowed, key=option_scores.get)
+    overall = min(option_scores, key=option_scores.get)
+    if best in NAIVE and not any(option_target[k] < floor for k in option_scores):
         reason = (
-            f"no candidate beat {fallback} in the backtest (best: {best}, MASE "
-            f"{option_scores[best]:.3f} vs {floor:.3f}), so {fallback} was kept"
+            f"no candidate beat {best} in the backtest on the target's own history (best: "
+            f"{overall}, MASE {option_target[overall]:.3f} vs {floor:.3f}), so {best} was kept"
         )
-        return {fallback: 1.0}, option_scores, reason
-    naive_note = f"; seasonal naive {floor:.3f}" if naive else ""
+        return {best: 1.0}, option_scores, reason
+    n_target = int(is_target.sum())
+    n_source = len(present - target)
+    naive_note = f"; seasonal naive there {floor:.3f}" if naive else ""
+    if not n_source:
+        reason = (
+            f"lowest mean MASE over {n_target} rolling origins of the target history: "
+            f"{best} {option_scores[best]:.3f}{naive_note}"
+        )
+        return options[best], option_scores, reason
     reason = (
-        f"lowest mean MASE over {len(backtest.origins)} rolling origins of the target "
-        f"history: {best} {option_scores[best]:.3f}{naive_note}"
+        f"lowest mean MASE over {len(backtest.origins)} rolling origins pooled from the "
+        f"target ({n_target} origins, weighted x{target_weight:g}) and {n_source} source "
+        f"series cut at the target's last timestamp: {best} {option_scores[best]:.3f}; on "
+        f"the target alone {option_target[best]:.3f}{naive_note}"
     )
+    if overall != best:
+        reason += f" ({overall} scored better pooled but lost to seasonal naive there)"
     return options[best], option_scores, reason

@@ -13,8 +13,11 @@ Tasks
   origin is the training data and the other 19 regions, cut at the same origin, are the
   source. Horizon 4 quarters, 8 origins one quarter apart (the last 8 possible).
 
-Every method is fitted only on data before the origin; ``auto`` chooses on the target's
-own history before the origin (its inner backtest), never on the scored window.
+Every method is fitted only on data before the origin; ``auto`` chooses by its inner
+backtest on data before the origin (the target's history, pooled with the source series cut
+at the target's last timestamp: for visnights the other 19 regions, for taylor nothing,
+since Victoria 2014 lies after England 2000), never on the scored window. Its rule was
+chosen on earlier origins by benchmarks/forecasting_selection_study.py.
 
 Usage: python benchmarks/forecasting.py [--tasks taylor_4w,visnights] [--methods ...]
 """

@@ -188,3 +188,16 @@ def test_cut_at_keeps_what_the_target_knew(panel):
     s = panel.series[0]
     assert len(cut_at(s, s.index[9]).values) == 10
     assert cut_at(s, s.index[0] - pd.Timedelta("1h")) is None
+
+
+def test_prefer_mean_takes_the_mean_of_the_good_methods_unless_it_lost_on_the_target():
+    errors = {"seasonal_naive": _rows(1.0, 1.0), "a": _rows(0.8, 0.6), "b": _rows(0.9, 0.7)}
+    bt = _backtest_with_errors(errors, 4)
+    assert choose(bt, 24, target={0})[0] == {"a": 1.0}
+    weights, _scores, reason = choose(bt, 24, target={0}, prefer_mean=True)
+    assert weights == {"a": 1.0, "b": 1.0} and "equal-weight mean of the 2 methods" in reason
+    # The mean lost to seasonal naive on the target: fall back to the guarded choice.
+    errors["b"] = _rows(1.5, 0.7)
+    weights, _scores, reason = choose(_backtest_with_errors(errors, 4), 24, target={0},
+                                      prefer_mean=True)  # fmt: skip
+    assert weights == {"a": 1.0} and "lowest mean MASE" in reason

@@ -187,8 +187,14 @@ def choose(
     target: set[int] | None = None,
     target_weight: float = 1.0,
     mean_of_good: bool = True,
+    prefer_mean: bool = False,
 ) -> tuple[dict[str, float], dict[str, float], str]:
     """Weights of the chosen method or combination, every option's score, and why.
+
+    ``prefer_mean``: take the equal-weight mean of every method that beat seasonal naive
+    over the (pooled) backtest whenever it also beat seasonal naive on the target's own
+    rows, instead of the single lowest-scoring option; choosing among many close options
+    on a few origins mostly picks noise, and a mean of the good ones is robust to that.
 
     ``target``: positions of the target series in the backtest (default: all); the other
     series are source series whose backtest rows add evidence. Every (series, origin) row
@@ -246,6 +252,10 @@ def choose(
     allowed = [k for k in option_scores if option_target[k] <= floor]
     best = min(allowed, key=option_scores.get)
     overall = min(option_scores, key=option_scores.get)
+    mean_label = next((k for k in options if k.startswith("mean(")), None)
+    picked_mean = prefer_mean and mean_label in allowed
+    if picked_mean:
+        best = mean_label
     if best in NAIVE and not any(option_target[k] < floor for k in option_scores):
         reason = (
             f"no candidate beat {best} in the backtest on the target's own history (best: "
@@ -255,18 +265,23 @@ def choose(
     n_target = int(is_target.sum())
     n_source = len(present - target)
     naive_note = f"; seasonal naive there {floor:.3f}" if naive else ""
+    how = (
+        f"the equal-weight mean of the {len(good)} methods that beat seasonal naive"
+        if picked_mean
+        else "lowest mean MASE"
+    )
     if not n_source:
         reason = (
-            f"lowest mean MASE over {n_target} rolling origins of the target history: "
+            f"{how} over {n_target} rolling origins of the target history: "
             f"{best} {option_scores[best]:.3f}{naive_note}"
         )
         return options[best], option_scores, reason
     reason = (
-        f"lowest mean MASE over {len(backtest.origins)} rolling origins pooled from the "
-        f"target ({n_target} origins, weighted x{target_weight:g}) and {n_source} source "
-        f"series cut at the target's last timestamp: {best} {option_scores[best]:.3f}; on "
-        f"the target alone {option_target[best]:.3f}{naive_note}"
+        f"{how} over {len(backtest.origins)} rolling origins pooled from the target "
+        f"({n_target} origins, weighted x{target_weight:g}) and {n_source} source series "
+        f"cut at the target's last timestamp: {best} {option_scores[best]:.3f}; on the "
+        f"target alone {option_target[best]:.3f}{naive_note}"
     )
-    if overall != best:
+    if overall != best and not picked_mean:
         reason += f" ({overall} scored better pooled but lost to seasonal naive there)"
     return options[best], option_scores, reason

@@ -19,7 +19,8 @@ at the target's last timestamp: for visnights the other 19 regions, for taylor n
 since Victoria 2014 lies after England 2000), never on the scored window. Its rule was
 chosen on earlier origins by benchmarks/forecasting_selection_study.py.
 
-Usage: python benchmarks/forecasting.py [--tasks taylor_4w,visnights] [--methods ...]
+Usage: python benchmarks/forecasting.py [--tasks taylor_4w,visnights] [--methods ...] [--dev]
+(--dev: the development origins, written to results/forecast_dev_<task>.json)
 """
 
 import argparse
@@ -58,19 +59,22 @@ TASK_METHODS = {
     "visnights": [m for m in METHODS if m != "seasonal_naive_weekly"],
 }
 HORIZON = {"taylor_2w": 48, "taylor_4w": 48, "visnights": 4}
+# --dev: the same cases this much earlier (the development origins of
+# forecasting_selection_study.py), to check a rule without touching the scored origins.
+DEV_SHIFT = {"taylor": 14 * 48, "visnights": 8}
 
 
-def taylor_cases(weeks: int):
+def taylor_cases(weeks: int, dev: bool = False):
     taylor, source = load_taylor(), load_elecdemand()[["id", "timestamp", "value"]]
     n, horizon = len(taylor), 48
     for i in range(10):
-        origin = n - horizon - (9 - i) * 48
+        origin = n - horizon - (9 - i) * 48 - (DEV_SHIFT["taylor"] if dev else 0)
         history = taylor.iloc[origin - weeks * 336 : origin]
         actual = taylor["value"].to_numpy()[origin : origin + horizon]
         yield "england_wales", origin, history, source, actual
 
 
-def visnights_cases():
+def visnights_cases(dev: bool = False):
     data = load_visnights()
     horizon = 4
     # Origin-major order, so a partial run still covers every region.
@@ -78,7 +82,7 @@ def visnights_cases():
         for region in data["id"].unique():
             series = data[data["id"] == region].reset_index(drop=True)
             n = len(series)
-            origin = n - horizon - (7 - i)
+            origin = n - horizon - (7 - i) - (DEV_SHIFT["visnights"] if dev else 0)
             cutoff = series["timestamp"].iloc[origin]
             history = series.iloc[:origin]
             source = data[(data["id"] != region) & (data["timestamp"] < cutoff)]
@@ -86,16 +90,20 @@ def visnights_cases():
             yield region, origin, history, source, actual
 
 
-def cases(task: str):
+def cases(task: str, dev: bool = False):
     if task == "taylor_2w":
-        return taylor_cases(2)
+        return taylor_cases(2, dev)
     if task == "taylor_4w":
-        return taylor_cases(4)
-    return visnights_cases()
+        return taylor_cases(4, dev)
+    return visnights_cases(dev)
 
 
-def run(task: str, methods: list[str]) -> None:
-    path = RESULTS / f"forecast_{task}.json"
+def result_path(task: str, dev: bool = False) -> Path:
+    return RESULTS / (f"forecast_dev_{task}.json" if dev else f"forecast_{task}.json")
+
+
+def run(task: str, methods: list[str], dev: bool = False) -> None:
+    path = result_path(task, dev)
     data = json.loads(path.read_text()) if path.exists() else {"records": []}
     data["meta"] = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores (shared, busy), "
@@ -105,7 +113,7 @@ def run(task: str, methods: list[str]) -> None:
     }
     done = {(r["method"], r["series"], r["origin"]) for r in data["records"]}
     season = 48 if task.startswith("taylor") else 4
-    for series_id, origin, history, source, actual in cases(task):
+    for series_id, origin, history, source, actual in cases(task, dev):
         for method in methods:
             if (method, series_id, origin) in done:
                 continue
@@ -145,16 +153,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", default="taylor_4w,taylor_2w,visnights")
     parser.add_argument("--methods", default="")
+    parser.add_argument("--dev", action="store_true", help="development origins (earlier)")
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
     for task in args.tasks.split(","):
         methods = [
             m for m in TASK_METHODS[task] if not args.methods or m in args.methods.split(",")
         ]
-        run(task, methods)
+        run(task, methods, args.dev)
     summary = {}
     for task in args.tasks.split(","):
-        records = json.loads((RESULTS / f"forecast_{task}.json").read_text())["records"]
+        records = json.loads(result_path(task, args.dev).read_text())["records"]
         for method in TASK_METHODS[task]:
             values = [r["mase"] for r in records if r["method"] == method]
             if values:

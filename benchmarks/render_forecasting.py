@@ -83,7 +83,10 @@ def _table(task: str, records: list[dict]) -> list[str]:
 
 
 def forecasting_section(results: Path) -> list[str]:
-    paths = sorted(results.glob("forecast_*.json"))
+    # Only the scored tasks: forecast_selection_dev.json is the development study.
+    paths = [
+        results / f"forecast_{t}.json" for t in TITLES if (results / f"forecast_{t}.json").exists()
+    ]
     if not paths:
         return []
     out = [
@@ -177,6 +180,21 @@ def selection_study_section(results: Path) -> list[str]:
         "| rule / method | " + " | ".join(tasks) + " |",
         "|---|" + "---|" * len(tasks),
     ]
+    shipped = {}
+    for t in tasks:
+        dev = results / f"forecast_dev_{t}.json"
+        if dev.exists():
+            auto = [r for r in json.loads(dev.read_text())["records"] if r["method"] == "auto"]
+            if auto:
+                value = float(np.mean([r["mase"] for r in auto]))
+                choices = len({r["chosen"] for r in auto})
+                shipped[t] = f"{value:.3f} [{choices}] (n={len(auto)})"
+    if shipped:
+        out.append(
+            "| **graft auto as shipped** (`forecasting.py --dev --methods auto`, same cases) | "
+            + " | ".join(shipped.get(t, "") for t in tasks)
+            + " |"
+        )
     for label in [*rules, *methods]:
         cells = []
         for t in tasks:

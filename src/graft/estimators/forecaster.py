@@ -370,15 +370,17 @@ class TransferForecaster(BaseEstimator):
                     + "; ".join(f"{k}: {v}" for k, v in backtest.errors.items())
                 )
             else:
-                # With source series pooled in, take the mean of the methods that beat
-                # seasonal naive (the development study in benchmarks/RESULTS.md: picking
-                # one option per target mostly picks noise there).
+                # Rules from the development study in benchmarks/RESULTS.md: with source
+                # series pooled in, the mean of the methods that beat seasonal naive; on
+                # the target's few origins alone, the best single method (choosing among
+                # many close combinations there mostly picked noise).
                 pooled = {i for i, _ in backtest.origins} != target
                 self.weights_, self.auto_scores_, self.choice_reason_ = choose(
                     backtest,
                     self.seasons_[0],
                     target=target,
                     target_weight=self.target_weight,
+                    combinations=pooled,
                     mean_of_good=pooled,
                     prefer_mean=pooled,
                 )

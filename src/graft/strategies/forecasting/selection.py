@@ -180,16 +180,36 @@ def cached_backtest(
     return copy.deepcopy(_BACKTESTS[key])
 
 
+def _combinations(ranked, good, scores, mean_of_good: bool) -> dict[str, dict[str, float]]:
+    options = {}
+    for k in (2, 3):
+        if len(ranked) >= k:
+            options[" + ".join(ranked[:k])] = dict.fromkeys(ranked[:k], 1.0)
+    # The best method shrunk toward each other one: a cheap, robust family of combinations.
+    for other in ranked[1:]:
+        for w in (0.25, 0.5):
+            options[f"{1 - w:g}*{ranked[0]} + {w:g}*{other}"] = {ranked[0]: 1 - w, other: w}
+    if len(good) >= 2:
+        options["inverse-MASE(" + ", ".join(good) + ")"] = {n: 1.0 / scores[n] for n in good}
+        if mean_of_good:
+            options["mean(" + ", ".join(good) + ")"] = dict.fromkeys(good, 1.0)
+    return options
+
+
 def choose(
     backtest: Backtest,
     season: int,
     *,
     target: set[int] | None = None,
     target_weight: float = 1.0,
+    combinations: bool = True,
     mean_of_good: bool = True,
     prefer_mean: bool = False,
 ) -> tuple[dict[str, float], dict[str, float], str]:
     """Weights of the chosen method or combination, every option's score, and why.
+
+    ``combinations``: also weigh combinations of the best methods (off: single methods
+    only, for backtests too small to choose among many close options).
 
     ``prefer_mean``: take the equal-weight mean of every method that beat seasonal naive
     over the (pooled) backtest whenever it also beat seasonal naive on the target's own
@@ -223,19 +243,10 @@ def choose(
     floor = min(naive.values()) if naive else np.inf
     options: dict[str, dict[str, float]] = {n: {n: 1.0} for n in scores}
     ranked = sorted(scores, key=scores.get)
-    for k in (2, 3):
-        if len(ranked) >= k:
-            options[" + ".join(ranked[:k])] = dict.fromkeys(ranked[:k], 1.0)
-    # The best method shrunk toward each other one: a cheap, robust family of combinations.
-    for other in ranked[1:]:
-        for w in (0.25, 0.5):
-            options[f"{1 - w:g}*{ranked[0]} + {w:g}*{other}"] = {ranked[0]: 1 - w, other: w}
     pooled_naive = min((scores[n] for n in naive), default=np.inf)
     good = [n for n in ranked if scores[n] < pooled_naive]
-    if len(good) >= 2:
-        options["inverse-MASE(" + ", ".join(good) + ")"] = {n: 1.0 / scores[n] for n in good}
-        if mean_of_good:
-            options["mean(" + ", ".join(good) + ")"] = dict.fromkeys(good, 1.0)
+    if combinations:
+        options.update(_combinations(ranked, good, scores, mean_of_good))
     option_rows = {}
     for label, weights in options.items():
         if len(weights) == 1:

@@ -201,3 +201,10 @@ def test_prefer_mean_takes_the_mean_of_the_good_methods_unless_it_lost_on_the_ta
     weights, _scores, reason = choose(_backtest_with_errors(errors, 4), 24, target={0},
                                       prefer_mean=True)  # fmt: skip
     assert weights == {"a": 1.0} and "lowest mean MASE" in reason
+
+
+def test_without_combinations_only_single_methods_are_options():
+    errors = {"seasonal_naive": _rows(1.0, 1.0), "a": _rows(0.8, 0.6), "b": _rows(0.9, 0.7)}
+    bt = _backtest_with_errors(errors, 4)
+    weights, scores, _reason = choose(bt, 24, combinations=False)
+    assert set(scores) == set(errors) and weights == {"a": 1.0}

@@ -38,9 +38,11 @@ class TransferForecaster(BaseEstimator):
         continued on the target; without a source it is trained on the target panel.
         ``baseline``: the statsforecast model named by ``baseline``. ``auto``: every
         candidate is backtested on the last ``n_origins`` origins of the target history
-        (and of the source series, see ``selection``), together with combinations of the
-        best ones; the lowest mean MASE wins, and it is never a method or combination that
-        lost to seasonal naive on the target's own backtest (``choice_reason_`` says why).
+        (and of the source series, see ``selection``). On the target alone the single
+        method with the lowest mean MASE wins; pooled with source series, combinations are
+        weighed too and the mean of the methods that beat seasonal naive is preferred.
+        Never a method or combination that lost to seasonal naive on the target's own
+        backtest (``choice_reason_`` says what was chosen, on what evidence).
     horizon : int
         Steps to forecast; ``predict`` may ask for fewer.
     baseline : str, default "mstl"

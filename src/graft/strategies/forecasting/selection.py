@@ -1,14 +1,18 @@
-"""Rolling-origin backtests on the target's own history, and the ``auto`` choice they drive.
+"""Rolling-origin backtests, and the ``auto`` choice they drive.
 
 ``auto`` scores every candidate method on the last ``n_origins`` forecast origins of the
 target history (each method fitted on the data before the first of them and shown only the
-data before each origin), then also scores weighted combinations of the candidates (equal
-weights of the best two / three, and inverse-MASE weights of every candidate that beat
-seasonal naive). It returns the single method or combination with the lowest mean MASE —
-unless that lost to the better seasonal naive forecast there, in which case it returns
-seasonal naive, and the best method mixed with each other one at weights 0.75/0.25 and
-0.5/0.5. Combining forecasts averages their means and their quantiles (quantile
-averaging), weight by weight.
+data before each origin) and, given source series, on theirs too, each cut at the target's
+last timestamp (a pooled backtest: many more series behind one choice). On the target
+alone it keeps the single method with the lowest mean MASE: with five origins, choosing
+among many close combinations mostly picks noise. Pooled, it also scores combinations
+(equal weights of the best two / three, the best mixed with each other one at 0.75/0.25
+and 0.5/0.5, inverse-MASE and equal weights of every method that beat seasonal naive) and
+prefers the equal-weight mean of the methods that beat seasonal naive. Whatever the rule,
+an option that lost to the better seasonal naive on the target's own origins is never
+chosen. These rules were chosen on development origins
+(benchmarks/forecasting_selection_study.py). Combining forecasts averages their means and
+their quantiles (quantile averaging), weight by weight.
 """
 
 import copy

@@ -113,13 +113,23 @@ def subset_methods(backtest: Backtest, members: list[str]) -> Backtest:
     )
 
 
-def inner_rows(backtest: Backtest, target: set[int], season: int) -> dict:
-    """Per-row inner MASE of every single method (for rules evaluated after the run)."""
-    rows = {
-        n: [mase(a, f.mean, h, season) for a, f, h in zip(backtest.actuals, fs, backtest.histories)]
-        for n, fs in backtest.forecasts.items()
-    }
-    return {"target": [i in target for i, _ in backtest.origins], "mase": rows}
+def inner_scores(backtest: Backtest, target: set[int], season: int) -> dict:
+    """Inner mean MASE of every single method, pooled and on the target's own rows (for
+    rules scored after the run)."""
+    is_target = np.array([i in target for i, _ in backtest.origins])
+    out = {}
+    for name, fs in backtest.forecasts.items():
+        rows = np.array(
+            [
+                mase(a, f.mean, h, season)
+                for a, f, h in zip(backtest.actuals, fs, backtest.histories)
+            ]
+        )
+        out[name] = {
+            "pooled": round(float(rows.mean()), 5),
+            "target": round(float(rows[is_target].mean()), 5),
+        }
+    return out
 
 
 def run_case(horizon, history, source, actual, season):
@@ -148,13 +158,10 @@ def run_case(horizon, history, source, actual, season):
         "chosen": {k: " + ".join(f"{w:g}*{n}" for n, w in v.items()) for k, v in chosen.items()},
         "scores": scores,
         "seconds": seconds,
-        "inner": inner_rows(backtest, target, season),
+        "inner": inner_scores(backtest, target, season),
         "actual": [float(v) for v in actual],
         "scale": mase_scale(s.values, season),
-        "forecasts": {
-            n: {"mean": f.mean.round(3).tolist(), "q": f.quantiles.round(3).tolist()}
-            for n, f in forecasts.items()
-        },
+        "forecasts": {n: f.mean.round(2).tolist() for n, f in forecasts.items()},
     }
 
 
@@ -163,8 +170,7 @@ def derived(record: dict) -> dict:
     single method (``single best``; kept only if it beat seasonal naive, else the better
     seasonal naive) and the plain mean / median of every method that beat seasonal naive
     over the (pooled) inner backtest, without the target guard."""
-    rows = {k: np.array(v) for k, v in record["inner"]["mase"].items()}
-    pooled = {k: v.mean() for k, v in rows.items()}
+    pooled = {k: v["pooled"] for k, v in record["inner"].items()}
     naive = [n for n in ("seasonal_naive", "seasonal_naive_long") if n in pooled]
     floor = min(pooled[n] for n in naive)
     ranked = sorted(pooled, key=pooled.get)
@@ -173,7 +179,7 @@ def derived(record: dict) -> dict:
     actual, scale = np.array(record["actual"]), record["scale"]
 
     def score(members, agg):
-        f = agg(np.array([record["forecasts"][m]["mean"] for m in members]), axis=0)
+        f = agg(np.array([record["forecasts"][m] for m in members]), axis=0)
         return {"mase": float(np.mean(np.abs(actual - f)) / scale)}
 
     return {
@@ -205,7 +211,7 @@ def main() -> None:
             )
             data["records"].append(record)
             tmp = PATH.with_suffix(".tmp")
-            tmp.write_text(json.dumps(data, indent=1))
+            tmp.write_text(json.dumps(data, separators=(",", ":")))
             os.replace(tmp, PATH)
             print(
                 task,
@@ -218,7 +224,7 @@ def main() -> None:
     for record in data["records"]:
         record["scores"].update(derived(record))
     tmp = PATH.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=1))
+    tmp.write_text(json.dumps(data, separators=(",", ":")))
     os.replace(tmp, PATH)
     for task in args.tasks.split(","):
         rs = [r for r in data["records"] if r["task"] == task]

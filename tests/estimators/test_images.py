@@ -398,3 +398,15 @@ def test_real_efficientnet_defaults_fit_save_load_on_digits(tmp_path):
     assert model.model_.tta == "none" and model.model_.baseline_weight == 0.3
     assert np.allclose(loaded.predict_proba(images[test]), model.predict_proba(images[test]))
     assert model.score(images[test], digits.target[test]) > 0.6
+
+
+def test_feature_extraction_with_a_labelled_source_of_images(shapes):
+    # The default image head is a pipeline (normalised features + logistic regression).
+    images, labels = shapes
+    source_images, source_labels = _shapes(20, seed=3)
+
+    model = TransferClassifier(strategy="feature_extraction", **FAST)
+    model.fit(images, labels, source=(source_images, source_labels))
+
+    assert model.lineage_["source"]
+    assert model.predict_proba(images[:4]).shape == (4, 2)

@@ -101,6 +101,19 @@ def test_source_rows_share_ratio_times_the_target_weight():
     assert len(set(weights[12:])) == 1
 
 
+def test_a_pipeline_head_gets_the_weights_on_its_last_step():
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import Normalizer
+
+    x, y = _blobs(12, 0)
+    source = _blobs(48, 1)
+    head = Pipeline([("normalize", Normalizer()), ("model", WeightSpy())])
+
+    fit_head(head, x, y, source, source_ratio=3.0)
+
+    assert WeightSpy.seen[12:].sum() == pytest.approx(3.0 * 12)
+
+
 # ------------------------------------------------------------------ baseline blend
 
 

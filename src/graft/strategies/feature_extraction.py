@@ -10,6 +10,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.metrics import log_loss, mean_squared_error
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
+from sklearn.pipeline import Pipeline
 
 from graft.data.rows import take_rows
 
@@ -37,10 +38,10 @@ def fit_head(
     source_features, source_y = source
     per_row = source_ratio * len(y) / len(source_y)
     weights = np.concatenate([np.ones(len(y)), np.full(len(source_y), per_row)])
+    # A pipeline (e.g. the normalised logistic head) routes the weights to its last step.
+    key = f"{model.steps[-1][0]}__sample_weight" if isinstance(model, Pipeline) else "sample_weight"
     return model.fit(
-        np.vstack([features, source_features]),
-        np.concatenate([y, source_y]),
-        sample_weight=weights,
+        np.vstack([features, source_features]), np.concatenate([y, source_y]), **{key: weights}
     )
 
 

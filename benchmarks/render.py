@@ -141,13 +141,13 @@ IMAGE_LABELS = {
     "effnet_fe_plain": "EfficientNet-Lite0 feature_extraction, plain (previous defaults)",
     "effnet_fe": "EfficientNet-Lite0 feature_extraction (224 px, current defaults)",
     "effnet_fe_tta_flip_shift": "EfficientNet-Lite0 feature_extraction, tta=flip_shift",
-    "effnet_fe_source": "EfficientNet-Lite0 feature_extraction + digits source (previous defaults)",
+    "effnet_fe_source": "EfficientNet-Lite0 feature_extraction + digits source (current defaults)",
     "mobilenet_fe_plain": "MobileNetV2 feature_extraction, plain (previous defaults)",
     "mobilenet_fe": "MobileNetV2 feature_extraction (224 px, current defaults)",
     "effnet_hybrid": "EfficientNet-Lite0 hybrid (112 px)",
     "effnet_fine_tune": "EfficientNet-Lite0 fine_tune (112 px, top 3 stages)",
     "graft_auto": "graft auto (EfficientNet-Lite0)",
-    "graft_auto_source": "graft auto (EfficientNet-Lite0, + digits source, previous defaults)",
+    "graft_auto_source": "graft auto (EfficientNet-Lite0, + digits source, current defaults)",
 }
 IMAGE_TITLES = {
     "fashion": "Fashion-MNIST (ImageNet backbones → clothes)",
@@ -373,7 +373,11 @@ def images_markdown() -> list[str]:
         "'current defaults' (and auto) were rerun with them; rows marked 'plain (previous "
         "defaults)' run the old configuration on the same splits. Every Fashion-MNIST row "
         "comes from one rerun of the script after that change; in the digits → MNIST "
-        "table the rows marked 'previous defaults' are from the earlier run.",
+        "table the 'plain' and pixels rows are from the earlier run, the others were "
+        "rerun with the current defaults (the two '+ digits source' rows later, on a "
+        "quieter machine, after a fix: the normalised head had refused the source rows' "
+        "sample weights). With `augment` and `tta` at their defaults the digits are "
+        "also mirrored, as a user who leaves them on would get.",
         "",
     ]
     for path in tables:

@@ -109,6 +109,35 @@ def test_auto_pools_source_series_without_looking_ahead(hourly_panel):
     assert "source" not in own.choice_reason_ and "selection" not in own.lineage_
 
 
+def test_source_series_that_end_early_or_too_short_are_not_pooled(hourly_panel):
+    data = hourly_panel(ids=("a",), days=14, start="2023-01-08")
+    settings = dict(
+        strategy="auto", candidates=["seasonal_naive", "mstl", "warm_start"], n_origins=2, **FAST
+    )
+    # Ends a week before the target: its origins would fall on earlier dates than the
+    # target's, forecast by global models fitted on the target's later values.
+    early = hourly_panel(ids=("s",), days=9, seed=5, start="2023-01-01")
+    # Starts 2 days before the target ends: too short for a single inner origin.
+    late = hourly_panel(ids=("t",), days=40, seed=6, start="2023-01-20")
+    for source in (early, late):
+        model = TransferForecaster(**settings).fit(data, source=source)
+        assert "source series" not in model.choice_reason_
+        assert "selection" not in model.lineage_
+
+
+def test_a_target_series_too_short_to_backtest_does_not_make_the_choice_pooled(hourly_panel):
+    data = pd.concat([hourly_panel(ids=("a",), days=14), hourly_panel(ids=("b",), days=3, seed=2)])
+    model = TransferForecaster(
+        strategy="auto",
+        candidates=["seasonal_naive", "auto_ets", "auto_theta", "mstl"],
+        n_origins=3,
+        **FAST,
+    ).fit(data)
+
+    assert len(model.weights_) == 1  # target alone: a single method, never a combination
+    assert "pooled" not in model.choice_reason_
+
+
 def test_bad_calls(auto_model, data, hourly_panel):
     with pytest.raises(DataError, match="horizon"):
         auto_model.predict(100)

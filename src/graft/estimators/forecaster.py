@@ -270,7 +270,16 @@ class TransferForecaster(BaseEstimator):
         pooled = []
         if source_panel is not None and self.selection == "pooled":
             end = max(s.index[-1] for s in panel.series)
-            pooled = [c for c in (cut_at(s, end) for s in source_panel.series) if c is not None]
+            # Only source series that reach the target's end, and hold at least one inner
+            # origin: their origins then fall on the target's dates, so a global method
+            # fitted before the first origin has seen nothing later than what it forecasts.
+            pooled = [
+                c
+                for c in (cut_at(s, end) for s in source_panel.series)
+                if c is not None
+                and c.index[-1] == end
+                and len(c.values) - self.horizon >= self.min_length_
+            ]
         # One canonical order (by id, targets first on ties), so that the same series give
         # the same backtest whichever of them is the target (a leave-one-out study).
         tagged = sorted(
@@ -351,7 +360,6 @@ class TransferForecaster(BaseEstimator):
         """
         from graft.strategies.forecasting.selection import Combination, choose
 
-        self._check_params()
         started = time.perf_counter()
         panel, source_panel = self._prepare(data, source)
         strategy = {"zero_shot": "zero_shot", "fine_tune": "fine_tune"}.get(self.strategy)
@@ -376,7 +384,7 @@ class TransferForecaster(BaseEstimator):
                 # series pooled in, the mean of the methods that beat seasonal naive; on
                 # the target's few origins alone, the best single method (choosing among
                 # many close combinations there mostly picked noise).
-                pooled = {i for i, _ in backtest.origins} != target
+                pooled = bool({i for i, _ in backtest.origins} - target)
                 self.weights_, self.auto_scores_, self.choice_reason_ = choose(
                     backtest,
                     self.seasons_[0],

@@ -23,7 +23,7 @@ import numpy as np
 
 from graft.data.timeseries import Series
 from graft.strategies.forecasting.base import Context, Forecast, ForecastMethod, future_index
-from graft.strategies.forecasting.metrics import all_metrics, mase
+from graft.strategies.forecasting.metrics import mase
 
 NAIVE = ("seasonal_naive", "seasonal_naive_long")
 
@@ -80,22 +80,13 @@ def combine(forecasts: dict[str, Forecast], weights: dict[str, float]) -> Foreca
 
 @dataclass
 class Backtest:
-    """Per-method forecasts and metrics at every (series, origin) of a backtest."""
+    """Per-method forecasts at every (series, origin) of a backtest, and what they forecast."""
 
     origins: list[tuple[int, int]]  # (series position, origin)
     forecasts: dict[str, list[Forecast]]
     actuals: list[np.ndarray]
     histories: list[np.ndarray]
     errors: dict[str, str] = field(default_factory=dict)
-
-    def metrics(self, forecasts: list[Forecast], season: int) -> list[dict]:
-        return [
-            all_metrics(a, f.mean, f.quantiles, h, season)
-            for a, f, h in zip(self.actuals, forecasts, self.histories)
-        ]
-
-    def mase(self, forecasts: list[Forecast], season: int) -> float:
-        return float(np.mean([m["mase"] for m in self.metrics(forecasts, season)]))
 
 
 def run_backtest(

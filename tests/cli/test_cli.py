@@ -536,6 +536,7 @@ def test_predict_non_text_rows(bundle, tmp_path):
         (["--task", "ranking"], "'ranking'"),
         (["--test-data", "{tmp}/absent.csv"], "does not exist"),
         (["--metric", "auc"], "metric='auc'"),
+        (["--strategies", "baseline_cnn"], "['baseline_cnn']"),
     ],
 )
 def test_evaluate_user_errors(train_csv, tmp_path, options, fragment):

@@ -145,3 +145,27 @@ def test_cli_fits_and_predicts_an_audio_table(clips, tmp_path):
     assert predicted.exit_code == 0, predicted.output
     result = pd.read_csv(out)
     assert (result["prediction"] == result["speaker"]).all()
+
+
+def test_cli_evaluates_an_audio_table_with_its_own_default_strategies(clips, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from graft.cli.main import app
+
+    root, frame = clips
+    table = root / "clips.csv"
+    frame.assign(path=[p.split("/")[-1] for p in frame["path"]]).to_csv(table, index=False)
+    report = tmp_path / "report.json"
+
+    result = CliRunner().invoke(
+        app,
+        ["evaluate", str(table), "--label", "speaker", "--audio-column", "path", "--splits",
+         "2", "--json", str(report)],
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    saved = json.loads(report.read_text())
+    assert [c["name"] for c in saved["candidates"]] == ["baseline", "feature_extraction", "auto"]
+    assert "log-mel" in saved["baseline"]

@@ -461,3 +461,18 @@ def test_roc_auc_needs_two_classes():
     X = [f"row {i}" for i in range(12)]
     with pytest.raises(DataError, match="exactly two classes"):
         graft.compare(["baseline"], X, [0, 1, 2] * 4, metric="roc_auc")
+
+
+def test_neg_log_loss_scores_a_split_that_misses_a_rare_class():
+    X = [f"good thing {i}" for i in range(10)] + [f"bad thing {i}" for i in range(10)]
+    X += ["meh a", "meh b"]
+    y = ["pos"] * 10 + ["neg"] * 10 + ["mid"] * 2
+
+    report = graft.compare(["baseline"], X, y, n_splits=2, metric="neg_log_loss")
+
+    assert all(np.isfinite(c.scores).all() for c in report.candidates)
+
+
+def test_a_strategy_the_modality_lacks_is_refused_before_fitting(data):
+    with pytest.raises(DataError, match="'baseline_cnn' is not available for text input"):
+        graft.compare(["baseline_cnn"], *data, n_splits=2, backbone="tiny-bert")

@@ -22,6 +22,10 @@ app = typer.Typer(
 
 TASKS = ("classification", "regression")
 _TEXT_DEFAULT = "feature_extraction,fine_tune,hybrid,auto"
+_EVALUATE_DEFAULTS = {
+    "tabular": ("warm_start", "pooled", "stacking", "auto"),
+    "audio": ("feature_extraction", "auto"),  # the voice encoder is used frozen
+}
 
 
 def _friendly(command):
@@ -436,7 +440,7 @@ def evaluate(
         str,
         typer.Option(
             help="Comma-separated strategies to compare (tables default to "
-            "warm_start,pooled,stacking,auto)."
+            "warm_start,pooled,stacking,auto; audio to feature_extraction,auto)."
         ),
     ] = _TEXT_DEFAULT,
     task: Annotated[str, typer.Option(help="classification or regression.")] = "classification",
@@ -467,7 +471,7 @@ def evaluate(
 ) -> None:
     """Compare transfer strategies with the from-scratch baseline on DATA."""
     import graft
-    from graft.estimators import STRATEGIES, TABULAR_STRATEGIES
+    from graft.estimators.auto import strategies_for
 
     names = [s.strip() for s in strategies.split(",") if s.strip()]
     media = _is_media(data, image_column, audio_column)
@@ -479,10 +483,14 @@ def evaluate(
         columns=(text_column, image_column, audio_column),
         sources=(source_data, source, source_label, source_text_column),
     )
-    tabular = not media and column is None
-    known = TABULAR_STRATEGIES if tabular else STRATEGIES
-    if tabular and strategies == _TEXT_DEFAULT:
-        names = ["warm_start", "pooled", "stacking", "auto"]
+    modality = (
+        ("audio" if audio_column is not None else "image")
+        if media
+        else ("text" if column is not None else "tabular")
+    )
+    known = strategies_for(modality)
+    if strategies == _TEXT_DEFAULT and modality in _EVALUATE_DEFAULTS:
+        names = list(_EVALUATE_DEFAULTS[modality])
     unknown = [s for s in names if s not in known]
     if unknown or not names:
         raise DataError(

@@ -35,6 +35,17 @@ MODALITY_CANDIDATES = {
     # The voice encoder is used frozen.
     "audio": ("baseline", "feature_extraction"),
 }
+
+
+def strategies_for(modality: str) -> tuple[str, ...]:
+    """Every strategy name an estimator accepts for input of ``modality``."""
+    if modality == "tabular":
+        from graft.estimators.base import TABULAR_STRATEGIES
+
+        return TABULAR_STRATEGIES
+    return ("auto", *MODALITY_CANDIDATES[modality])
+
+
 BASELINES = ("baseline", "baseline_cnn")
 """From-scratch candidates: always scored (never skipped for time), and the guard."""
 REPEATS = 3

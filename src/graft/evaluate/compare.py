@@ -5,7 +5,7 @@ from collections.abc import Mapping
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.metrics import get_scorer
+from sklearn.metrics import get_scorer, log_loss, make_scorer
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 
 from graft.data.validation import check_labels, check_texts
@@ -72,6 +72,37 @@ def _metric(metric: str | None, task: str, tabular: bool, y: np.ndarray) -> str:
 
 def _own_score(estimator, X, y) -> float:
     return estimator.score(X, y)
+
+
+def _scorer(metric: str, y: np.ndarray):
+    if metric in ("accuracy", "r2"):  # what the estimators' own ``score`` computes
+        return _own_score
+    if metric == "neg_log_loss":
+        # Every class of y, so that a split whose test part lacks a rare class scores.
+        return make_scorer(
+            log_loss,
+            greater_is_better=False,
+            response_method="predict_proba",
+            labels=np.unique(y),
+        )
+    return get_scorer(metric)
+
+
+def _check_strategies(candidates: dict, modality: str) -> None:
+    """Refuse, before anything is fitted, a strategy the input's modality does not have."""
+    from graft.estimators.auto import strategies_for
+
+    allowed = strategies_for(modality)
+    wrong = [
+        getattr(est, "strategy", None)
+        for est in candidates.values()
+        if isinstance(getattr(est, "strategy", None), str) and est.strategy not in allowed
+    ]
+    if wrong:
+        raise DataError(
+            f"strategy {', '.join(map(repr, wrong))} is not available for {modality} input; "
+            f"use {', '.join(allowed)}."
+        )
 
 
 def _subset(X, rows):
@@ -182,8 +213,8 @@ def compare(
     X, y, n_rows = _inputs(X, y, modality, columns)
     y = check_labels(y, n_rows, task=task)
     metric = _metric(metric, task, tabular, y)
-    # Accuracy and R² are what the estimators' own ``score`` computes.
-    scorer = get_scorer(metric) if metric not in ("accuracy", "r2") else _own_score
+    scorer = _scorer(metric, y)
+    _check_strategies(candidates, modality)
     models = {"baseline": clone(template).set_params(strategy="baseline", **overrides)}
     if tabular and source is not None and "source_only" not in candidates:
         # A table's source-only model is fitted like any strategy (it ignores target labels).

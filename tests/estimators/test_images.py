@@ -353,18 +353,28 @@ def test_blend_for_image_regression(shapes):
     assert model.predict(images).shape == (len(images),)
 
 
-def test_hybrid_stage_one_keeps_a_plain_linear_head(shapes):
-    images, labels = shapes
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"strategy": "hybrid", "tta": "flip"}, "not strategy='hybrid'"),
+        ({"strategy": "baseline", "baseline_blend": 0.5}, "not strategy='baseline'"),
+        ({"strategy": "feature_extraction", "head": "ridge", "baseline_blend": 0.5}, "gives none"),
+    ],
+)
+def test_frozen_feature_options_that_would_be_ignored_are_refused(shapes, params, message):
+    with pytest.raises(DataError, match=message):
+        TransferClassifier(**{**FAST, **params}).fit(*shapes)
 
-    model = TransferClassifier(strategy="hybrid", baseline_blend=0.5, tta="flip", **FAST)
-    model.fit(images, labels)
 
-    assert model.strategy_ == "hybrid" and np.allclose(model.predict_proba(images).sum(axis=1), 1)
+def test_frozen_feature_options_on_a_table_are_refused():
+    table = pd.DataFrame({"x": np.arange(12.0), "plan": ["a", "b"] * 6})
+    with pytest.raises(DataError, match="not tables"):
+        TransferClassifier(tta="flip", backbone=None).fit(table, [0, 1] * 6)
 
 
 def test_tta_on_text_is_refused():
     with pytest.raises(DataError, match="tta='flip' averages over flipped"):
-        TransferClassifier(backbone="tiny-bert", strategy="baseline", tta="flip").fit(
+        TransferClassifier(backbone="tiny-bert", strategy="feature_extraction", tta="flip").fit(
             ["good", "bad", "fine", "poor"], [1, 0, 1, 0]
         )
 

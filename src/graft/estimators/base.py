@@ -217,6 +217,7 @@ class _TransferEstimator(BaseEstimator):
             image_column=self.image_column,
             audio_column=self.audio_column,
         )
+        self._check_feature_options(modality)
         if modality == TABULAR:
             from graft.estimators.tabular import fit_tabular
 
@@ -227,6 +228,35 @@ class _TransferEstimator(BaseEstimator):
             return self._fit_media(X, y, source, modality, started)
         self.backbone_ = self._resolve_backbone("text")
         return self._fit_text(X, y, source, started)
+
+    def _check_feature_options(self, modality: str) -> None:
+        """Refuse ``tta`` / ``baseline_blend`` set where they would be silently ignored."""
+        given = [name for name in ("tta", "baseline_blend") if getattr(self, name) is not None]
+        if not given:
+            return
+        named = " and ".join(f"{name}={getattr(self, name)!r}" for name in given)
+        named += " apply" if len(given) > 1 else " applies"
+        if modality == "tabular":
+            raise DataError(
+                f"{named} to frozen-feature models of texts, images and audio, not "
+                "tables; leave them at None."
+            )
+        if self.strategy not in ("feature_extraction", "auto"):
+            raise DataError(
+                f"{named} to strategy='feature_extraction' (and to 'auto' when it "
+                f"picks it), not strategy={self.strategy!r}; leave them at None."
+            )
+        if self.baseline_blend not in (None, 0) and self._task == "classification":
+            from graft.strategies.heads import make_head
+
+            if self.head is not None and not hasattr(
+                make_head(self.head, "classification"), "predict_proba"
+            ):
+                raise DataError(
+                    f"baseline_blend={self.baseline_blend!r} averages probabilities, and "
+                    f"head={self.head!r} gives none; use a head with predict_proba (e.g. "
+                    "'logistic') or leave baseline_blend at None."
+                )
 
     def _fit_media(self, X, y, source, modality: str, started: float):
         """Fit on images or audio: decoded once, then the same strategies as text."""

@@ -414,7 +414,8 @@ def load(path: str | os.PathLike):
                 info.get("tta", "none"),
                 None,
                 info.get("baseline_weight", 0.0),
-                info.get("blend_losses", {}),
+                # JSON keys are strings; the weights were floats.
+                {float(k): v for k, v in info.get("blend_losses", {}).items()},
                 info.get("modality", "text"),
             )
             if model.baseline_weight > 0:

@@ -247,7 +247,7 @@ def test_feature_extraction_defaults_for_images(shapes):
     assert fitted.baseline_weight == 0.3 and fitted.baseline is not None
 
 
-def test_auto_blend_weight_is_chosen_by_inner_folds(shapes):
+def test_auto_blend_weight_is_chosen_by_inner_folds(shapes, tmp_path):
     from graft.strategies.feature_extraction import BLEND_WEIGHTS
 
     model = TransferClassifier(strategy="feature_extraction", baseline_blend="auto", **FAST)
@@ -257,6 +257,8 @@ def test_auto_blend_weight_is_chosen_by_inner_folds(shapes):
     assert set(fitted.blend_losses) == set(BLEND_WEIGHTS)
     assert fitted.baseline_weight == min(fitted.blend_losses, key=fitted.blend_losses.get)
     assert (fitted.baseline is not None) == (fitted.baseline_weight > 0)
+    loaded = graft.load(model.save(tmp_path / "blend.graft")).model_
+    assert loaded.blend_losses == pytest.approx(fitted.blend_losses)  # float keys again
 
 
 def test_a_blend_on_text_uses_the_tfidf_baseline():

@@ -246,24 +246,40 @@ def _training_data(data, label, task, strategy, *, columns, sources, column_mapp
     return frame, labels, column, source_arg
 
 
+# Options that ``fit`` and ``evaluate`` share.
+LabelledData = Annotated[
+    Path,
+    typer.Argument(help="Labelled data: CSV, Parquet or JSONL, or a folder of class folders."),
+]
+LabelColumn = Annotated[
+    str | None, typer.Option("--label", help="Column holding the label (not for an image folder).")
+]
+TextColumn = Annotated[str | None, typer.Option(help="Column holding the text.")]
+ImageColumn = Annotated[str | None, typer.Option(help="Column holding image file paths.")]
+AudioColumn = Annotated[
+    str | None, typer.Option(help="Column holding audio (WAV/FLAC) file paths.")
+]
+Task = Annotated[str, typer.Option(help="classification or regression.")]
+SourceBundle = Annotated[
+    Path | None, typer.Option(help="A tabular bundle trained on the source (model.graft).")
+]
+SourceLabel = Annotated[
+    str | None, typer.Option(help="Label column of the source data if named differently.")
+]
+SourceTextColumn = Annotated[
+    str | None, typer.Option(help="Text column of the source data if named differently.")
+]
+
+
 @app.command()
 @_friendly
 def fit(
-    data: Annotated[
-        Path,
-        typer.Argument(help="Labelled data: CSV, Parquet or JSONL, or a folder of class folders."),
-    ],
+    data: LabelledData,
     out: Annotated[Path, typer.Option(help="Bundle directory to write (e.g. model.graft).")],
-    label: Annotated[
-        str | None, typer.Option(help="Column holding the label (not for an image folder).")
-    ] = None,
-    text_column: Annotated[str | None, typer.Option(help="Column holding the text.")] = None,
-    image_column: Annotated[
-        str | None, typer.Option(help="Column holding image file paths.")
-    ] = None,
-    audio_column: Annotated[
-        str | None, typer.Option(help="Column holding audio (WAV/FLAC) file paths.")
-    ] = None,
+    label: LabelColumn = None,
+    text_column: TextColumn = None,
+    image_column: ImageColumn = None,
+    audio_column: AudioColumn = None,
     backbone: Annotated[
         str | None,
         typer.Option(help="Backbone name, folder or hub id (default: one for the input kind)."),
@@ -276,19 +292,13 @@ def fit(
             "Images: also baseline_cnn."
         ),
     ] = "auto",
-    task: Annotated[str, typer.Option(help="classification or regression.")] = "classification",
+    task: Task = "classification",
     source_data: Annotated[
         Path | None, typer.Option(help="Labelled source-domain data (texts or a table).")
     ] = None,
-    source: Annotated[
-        Path | None, typer.Option(help="A tabular bundle trained on the source (model.graft).")
-    ] = None,
-    source_label: Annotated[
-        str | None, typer.Option(help="Label column of the source data if named differently.")
-    ] = None,
-    source_text_column: Annotated[
-        str | None, typer.Option(help="Text column of the source data if named differently.")
-    ] = None,
+    source: SourceBundle = None,
+    source_label: SourceLabel = None,
+    source_text_column: SourceTextColumn = None,
     column_mapping: Annotated[
         Path | None,
         typer.Option(help="Tables: JSON or CSV file pairing target columns with source ones."),
@@ -421,20 +431,11 @@ def predict(
 @app.command()
 @_friendly
 def evaluate(
-    data: Annotated[
-        Path,
-        typer.Argument(help="Labelled data: CSV, Parquet or JSONL, or a folder of class folders."),
-    ],
-    label: Annotated[
-        str | None, typer.Option(help="Column holding the label (not for an image folder).")
-    ] = None,
-    text_column: Annotated[str | None, typer.Option(help="Column holding the text.")] = None,
-    image_column: Annotated[
-        str | None, typer.Option(help="Column holding image file paths.")
-    ] = None,
-    audio_column: Annotated[
-        str | None, typer.Option(help="Column holding audio (WAV/FLAC) file paths.")
-    ] = None,
+    data: LabelledData,
+    label: LabelColumn = None,
+    text_column: TextColumn = None,
+    image_column: ImageColumn = None,
+    audio_column: AudioColumn = None,
     backbone: Annotated[str, typer.Option(help="Backbone name, folder or hub id.")] = "minilm-l6",
     strategies: Annotated[
         str,
@@ -443,17 +444,11 @@ def evaluate(
             "warm_start,pooled,stacking,auto; audio to feature_extraction,auto)."
         ),
     ] = _TEXT_DEFAULT,
-    task: Annotated[str, typer.Option(help="classification or regression.")] = "classification",
+    task: Task = "classification",
     source_data: Annotated[Path | None, typer.Option(help="Labelled source-domain data.")] = None,
-    source: Annotated[
-        Path | None, typer.Option(help="A tabular bundle trained on the source (model.graft).")
-    ] = None,
-    source_label: Annotated[
-        str | None, typer.Option(help="Label column of the source data if named differently.")
-    ] = None,
-    source_text_column: Annotated[
-        str | None, typer.Option(help="Text column of the source data if named differently.")
-    ] = None,
+    source: SourceBundle = None,
+    source_label: SourceLabel = None,
+    source_text_column: SourceTextColumn = None,
     test_data: Annotated[Path | None, typer.Option(help="Fixed held-out labelled data.")] = None,
     splits: Annotated[int, typer.Option(help="Number of splits (or seeds with --test-data).")] = 5,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,

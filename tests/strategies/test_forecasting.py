@@ -67,6 +67,26 @@ def test_warm_start_from_source_series(panel, source):
     assert method.target_rounds in (0, 15, 30, 60) and method.residual_quantiles.shape == (H, 9)
 
 
+def test_warm_start_intervals_are_recalibrated_on_the_target(panel, source):
+    s = panel.series[0]
+    settings = dict(source=source.series, n_estimators=50)
+    kept = GlobalLightGBM([24, 168], H, continue_rounds=0, **settings).fit([s], panel.freq)
+    tuned = GlobalLightGBM([24, 168], H, **settings).fit([s], panel.freq)
+    again = GlobalLightGBM([24, 168], H, **settings).fit([s], panel.freq)
+
+    # Without a continuation there is no held-out target window: the source's quantiles.
+    assert not np.allclose(tuned.residual_quantiles, kept.residual_quantiles)
+    assert np.all(np.diff(tuned.residual_quantiles, axis=1) >= 0)
+    # The source model's quantiles are shared by fits (cached): recalibrating copies them.
+    np.testing.assert_array_equal(tuned.residual_quantiles, again.residual_quantiles)
+    np.testing.assert_array_equal(
+        kept.residual_quantiles,
+        GlobalLightGBM([24, 168], H, continue_rounds=0, **settings)
+        .fit([s], panel.freq)
+        .residual_quantiles,
+    )
+
+
 def test_warm_start_with_covariates(hourly_panel):
     target = check_panel(hourly_panel(days=14, covariate=True), covariates=["temp"])
     src = check_panel(hourly_panel(ids=("s",), days=21, covariate=True, seed=2), covariates="auto")

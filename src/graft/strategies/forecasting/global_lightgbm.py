@@ -11,7 +11,12 @@ before the origin (per-series scaling), so series of different size share one mo
 Victorian demand in GW can teach the shape of English demand in MW.
 
 Prediction intervals come from the model's scaled residuals, per step, on the last 15%
-of the source origins (held out from training and used for early stopping).
+of the source origins (held out from training and used for early stopping). After a warm
+start they are recalibrated on the target where it has enough evidence: the residuals of
+the chosen continuation on the target's last window, which it did not train on (split
+conformal), replace the source's for every step with at least ``MIN_CALIBRATION`` of them,
+because the source's errors need not be the target's (a smoother target gets intervals
+far too wide).
 
 ``warm_start`` continues boosting on the target's own rows (LightGBM ``init_model``): the
 source trees stay, new trees fit what the source model gets wrong on the target. How many
@@ -185,7 +190,7 @@ class GlobalLightGBM(ForecastMethod):
         if self.booster is None:  # no source: a global model of the target panel alone
             self.booster, self.residual_quantiles = _train(self, X, y, origin, step)
             return self
-        self.target_rounds = self._continuation_rounds(X, y, origin, length)
+        self.target_rounds = self._continuation_rounds(X, y, origin, step, length)
         if self.target_rounds:
             params = {**PARAMS, "seed": self.seed, "min_data_in_leaf": _leaf_size(len(y))}
             self.booster = lgb.train(
@@ -196,7 +201,7 @@ class GlobalLightGBM(ForecastMethod):
             )
         return self
 
-    def _continuation_rounds(self, X, y, origin, length) -> int:
+    def _continuation_rounds(self, X, y, origin, step, length) -> int:
         """How many rounds to continue on the target, chosen on its last window.
 
         Continuing on a short target history overfits it (two weeks of half-hourly demand
@@ -210,7 +215,7 @@ class GlobalLightGBM(ForecastMethod):
         train = origin <= last - 2 * self.horizon + 1
         if self.continue_rounds <= 0 or val.sum() == 0 or train.sum() < 4 * self.horizon:
             return 0
-        errors = {0: float(np.mean((self.booster.predict(X[val]) - y[val]) ** 2))}
+        predictions = {0: self.booster.predict(X[val])}
         params = {**PARAMS, "seed": self.seed, "min_data_in_leaf": _leaf_size(train.sum())}
         for rounds in sorted({max(1, self.continue_rounds // 4), self.continue_rounds // 2,
                               self.continue_rounds}):  # fmt: skip
@@ -218,8 +223,13 @@ class GlobalLightGBM(ForecastMethod):
                 params, lgb.Dataset(X[train], y[train]), num_boost_round=rounds,
                 init_model=self.booster,
             )  # fmt: skip
-            errors[rounds] = float(np.mean((booster.predict(X[val]) - y[val]) ** 2))
-        return min(errors, key=errors.get)
+            predictions[rounds] = booster.predict(X[val])
+        errors = {r: float(np.mean((p - y[val]) ** 2)) for r, p in predictions.items()}
+        best = min(errors, key=errors.get)
+        self.residual_quantiles = _recalibrated(
+            self.residual_quantiles, y[val] - predictions[best], step[val]
+        )
+        return best
 
     def forecast(self, context: Context) -> Forecast:
         check_context(self, context)
@@ -249,6 +259,20 @@ class GlobalLightGBM(ForecastMethod):
         median_shift = rq[:, list(QUANTILES).index(0.5)][:, None]
         quantiles = (z[:, None] + rq - median_shift) * scale[:, None]
         return Forecast(z * scale, quantiles)
+
+
+MIN_CALIBRATION = 20
+"""Target residuals a forecast step needs before they replace the source's quantiles."""
+
+
+def _recalibrated(source_quantiles: np.ndarray, residuals, steps) -> np.ndarray:
+    """Per-step residual quantiles from the target where a step has enough residuals."""
+    out = np.array(source_quantiles, dtype=float)  # a copy: the source's may be cached
+    for k in range(1, len(out) + 1):
+        r = residuals[steps == k]
+        if len(r) >= MIN_CALIBRATION:
+            out[k - 1] = np.quantile(r, QUANTILES)
+    return out
 
 
 def _leaf_size(n_rows: int) -> int:

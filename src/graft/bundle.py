@@ -366,11 +366,11 @@ def load(path: str | os.PathLike):
     path = Path(path)
     manifest = _read_manifest(path)
     _verify_files(path, manifest)
-    if manifest.get("estimator") == "TransferForecaster":
-        from graft.forecast_bundle import load_forecaster
-
-        return load_forecaster(path, manifest)
     try:
+        if manifest.get("estimator") == "TransferForecaster":
+            from graft.forecast_bundle import load_forecaster
+
+            return load_forecaster(path, manifest)
         classes = {"TransferClassifier": TransferClassifier, "TransferRegressor": TransferRegressor}
         estimator = classes[manifest["estimator"]](**manifest["params"])
         info, task = manifest["model"], manifest["task"]

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from graft import __version__
-from graft.exceptions import BundleError, GraftError
+from graft.exceptions import BundleError
 
 _FITTED = (
     "strategy_",
@@ -119,56 +119,52 @@ def _name_of(method) -> str:
 
 
 def load_forecaster(path: Path, manifest: dict):
+    """The forecaster of a verified bundle (``graft.bundle.load`` turns any failure here
+    into a BundleError)."""
     import pandas as pd
 
     from graft.estimators.forecaster import TransferForecaster
     from graft.strategies.forecasting import fracast
     from graft.strategies.forecasting.selection import Combination
 
-    try:
-        backbone = manifest["backbone"]
-        if backbone is not None and fracast.pretrained_hash() != backbone["weight_sha256"]:
-            raise BundleError(
-                f"The installed Fracast-0 weights differ from those {path} was trained "
-                "with; install the same fracast version or re-fit."
-            )
-        estimator = TransferForecaster(**manifest["params"])
-        for key, value in manifest["fitted"].items():
-            setattr(estimator, key, value)
-        history = pd.read_parquet(path / "history.parquet")
-        estimator.panel_ = estimator._panel(
-            history, "the bundle's history", estimator.covariate_columns_ or None
-        )
-        estimator.auto_scores_ = manifest["metrics"]["auto_validation"]
-        estimator.lineage_ = manifest.get("lineage", {})
-        members = {}
-        for name, info in manifest["model"]["members"].items():
-            method = estimator._method(name, None)
-            if name == "fine_tune":
-                from safetensors.torch import load_file
-
-                method.load_state_dict(load_file(str(path / "fracast_head.safetensors")))
-                method.history = info.get("history", [])
-            elif name == "warm_start":
-                from graft.strategies.forecasting.global_lightgbm import lightgbm
-
-                text = (path / "lightgbm.txt").read_text()
-                method.booster = lightgbm().Booster(model_str=text)
-                method.residual_quantiles = np.asarray(info["residual_quantiles"], dtype=float)
-                method.target_rounds = info.get("target_rounds", 0)
-                method.freq = estimator.freq_
-            members[name] = method
-        estimator.model_ = (
-            next(iter(members.values()))
-            if len(members) == 1
-            else Combination(members, estimator.weights_)
-        )
-    except GraftError:
-        raise
-    except Exception as exc:
+    backbone = manifest["backbone"]
+    if backbone is not None and fracast.pretrained_hash() != backbone["weight_sha256"]:
         raise BundleError(
-            f"{path} is inconsistent with its manifest ({type(exc).__name__}: "
-            f"{str(exc).splitlines()[0][:120] if str(exc) else ''}); re-save the model."
-        ) from exc
+            f"The installed Fracast-0 weights differ from those {path} was trained "
+            "with; install the same fracast version or re-fit."
+        )
+    estimator = TransferForecaster(**manifest["params"])
+    # Only the attributes graft saves: a manifest must not set arbitrary ones.
+    for key, value in manifest["fitted"].items():
+        if key in _FITTED:
+            setattr(estimator, key, value)
+    history = pd.read_parquet(path / "history.parquet")
+    estimator.panel_ = estimator._panel(
+        history, "the bundle's history", estimator.covariate_columns_ or None
+    )
+    estimator.auto_scores_ = manifest["metrics"]["auto_validation"]
+    estimator.lineage_ = manifest.get("lineage", {})
+    members = {}
+    for name, info in manifest["model"]["members"].items():
+        method = estimator._method(name, None)
+        if name == "fine_tune":
+            from safetensors.torch import load_file
+
+            method.load_state_dict(load_file(str(path / "fracast_head.safetensors")))
+            method.history = info.get("history", [])
+        elif name == "warm_start":
+            from graft.strategies.forecasting.global_lightgbm import lightgbm
+
+            text = (path / "lightgbm.txt").read_text()
+            method.booster = lightgbm().Booster(model_str=text)
+            method.residual_quantiles = np.asarray(info["residual_quantiles"], dtype=float)
+            method.target_rounds = info.get("target_rounds", 0)
+            method.freq = estimator.freq_
+        members[name] = method
+    estimator.model_ = (
+        next(iter(members.values()))
+        if len(members) == 1
+        else Combination(members, estimator.weights_)
+    )
     estimator.manifest_ = manifest
     return estimator

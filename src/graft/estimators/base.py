@@ -270,14 +270,10 @@ class _TransferEstimator(BaseEstimator):
         self.text_column_ = None
         self.image_column_ = self.image_column if modality == "image" else None
         self.audio_column_ = self.audio_column if modality == "audio" else None
+        from graft.estimators.modality import folder_or_given_labels
+
         inputs, folder_labels = self._media(X, modality, "X", fitting=True)
-        if folder_labels is not None:
-            if y is not None:
-                raise DataError(
-                    "X is a class-folder tree, which already labels every image; leave y out "
-                    "(or pass a DataFrame of paths with y)."
-                )
-            y = folder_labels
+        y = folder_or_given_labels(y, folder_labels)
         y_arr = check_labels(y, len(inputs), task=self._task)
         targets = self._encode_targets(y_arr)
         source_data, decoded_source = self._check_media_source(source, modality)

@@ -9,16 +9,10 @@ from sklearn.base import BaseEstimator
 
 from graft.estimators.base import _is_int
 from graft.exceptions import DataError
+from graft.strategies.forecasting.baselines import StatsForecastMethod
 
 FORECAST_STRATEGIES = ("auto", "zero_shot", "fine_tune", "warm_start", "baseline")
-BASELINES = (
-    "seasonal_naive",
-    "seasonal_naive_long",
-    "auto_ets",
-    "auto_theta",
-    "mstl",
-    "auto_arima",
-)
+BASELINES = StatsForecastMethod.KINDS
 SELECTIONS = ("pooled", "target")
 # Parameters that change how auto chooses from a backtest, not the backtest itself.
 _CHOICE_ONLY = ("strategy", "baseline", "target_weight")
@@ -306,7 +300,7 @@ class TransferForecaster(BaseEstimator):
             used = {i for i, _ in backtest.origins} - target
             self.lineage_["selection"] = {
                 "pooled_source_series": len(used),
-                "cut_at": str(max(s.index[-1] for s in panel.series)),
+                "cut_at": str(end),
             }
         return backtest, target
 

@@ -172,6 +172,18 @@ def image_inputs(X, *, image_column=None, where="X", fitting=False):
     )
 
 
+def folder_or_given_labels(y, folder_labels, where: str = "X"):
+    """The labels of a fit: a class-folder tree's own, or ``y`` (never both)."""
+    if folder_labels is None:
+        return y
+    if y is not None:
+        raise DataError(
+            f"{where} is a class-folder tree, whose subfolder names are the labels; leave y "
+            "out (or pass a DataFrame of paths with y)."
+        )
+    return folder_labels
+
+
 def audio_inputs(X, *, audio_column=None, where="X"):
     """An :class:`AudioSet` from a DataFrame of file paths (``audio_column``) or an AudioSet."""
     from graft.data.audio import AudioSet, read_audio_files

@@ -15,7 +15,7 @@ from sklearn.base import clone
 
 from graft.estimators.forecaster import BASELINES, TransferForecaster
 from graft.evaluate.forecast_report import ForecastReport
-from graft.evaluate.report import CandidateResult, mean_ci
+from graft.evaluate.report import CandidateResult
 from graft.exceptions import DataError
 from graft.strategies.forecasting.metrics import all_metrics
 from graft.strategies.forecasting.selection import rolling_origins
@@ -172,16 +172,12 @@ def backtest(
     base = np.array([m["mase"] for m in per_model[reference]["rows"]])
     candidates, summary = [], {}
     for name, info in per_model.items():
-        scores = np.array([m["mase"] for m in info["rows"]])
-        low, high = mean_ci(scores)
-        row = CandidateResult(
-            name=name,
-            mean=float(scores.mean()),
-            ci_low=low,
-            ci_high=high,
-            scores=scores.tolist(),
-            fit_seconds=float(np.mean(info["seconds"])),
+        row = CandidateResult.from_scores(
+            name,
+            [m["mase"] for m in info["rows"]],
+            fit_seconds=np.mean(info["seconds"]),
             predict_seconds=0.0,
+            bounded=False,
         )
         chosen = sorted({r["chosen"] for r in records if r["candidate"] == name})
         if models[name].strategy == "auto":

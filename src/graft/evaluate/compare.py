@@ -9,8 +9,14 @@ from sklearn.metrics import get_scorer, log_loss, make_scorer
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 
 from graft.data.validation import check_labels, check_texts
-from graft.estimators.modality import TABULAR, audio_inputs, detect_modality, image_inputs
-from graft.evaluate.report import CandidateResult, TransferReport, mean_ci
+from graft.estimators.modality import (
+    TABULAR,
+    audio_inputs,
+    detect_modality,
+    folder_or_given_labels,
+    image_inputs,
+)
+from graft.evaluate.report import CandidateResult, TransferReport
 from graft.exceptions import DataError
 
 
@@ -120,13 +126,7 @@ def _inputs(X, y, modality: str, columns: dict, where: str = "X"):
         images, folder_labels = image_inputs(
             X, image_column=columns["image_column"], where=where, fitting=True
         )
-        if folder_labels is not None:
-            if y is not None:
-                raise DataError(
-                    f"{where} is a class-folder tree, whose subfolder names are the labels; "
-                    "pass y=None."
-                )
-            y = folder_labels
+        y = folder_or_given_labels(y, folder_labels, where)
         return images, y, len(images)
     if modality == "audio":
         clips = audio_inputs(X, audio_column=columns["audio_column"], where=where)
@@ -278,20 +278,14 @@ def compare(
     baseline_scores = np.asarray(results["baseline"]["scores"])
     rows = []
     for name, r in results.items():
-        scores = np.asarray(r["scores"])
-        low, high = mean_ci(scores)
-        if metric in _BOUNDED:  # these scores cannot leave [0, 1]
-            low, high = max(low, 0.0), min(high, 1.0)
-        row = CandidateResult(
-            name=name,
-            mean=float(scores.mean()),
-            ci_low=low,
-            ci_high=high,
-            scores=scores.tolist(),
-            fit_seconds=float(np.mean(r["fit"])),
-            predict_seconds=float(np.mean(r["predict"])),
-            notes=sorted(r["notes"]),
+        row = CandidateResult.from_scores(
+            name,
+            r["scores"],
+            fit_seconds=np.mean(r["fit"]),
+            predict_seconds=np.mean(r["predict"]),
+            bounded=metric in _BOUNDED,
         )
+        row.notes = sorted(r["notes"])
         if name != "baseline":
             row.judge(baseline_scores)
         rows.append(row)

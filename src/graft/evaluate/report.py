@@ -30,6 +30,26 @@ class CandidateResult:
     verdict: str | None = None
     notes: list[str] = field(default_factory=list)
 
+    @classmethod
+    def from_scores(
+        cls, name: str, scores, *, fit_seconds: float, predict_seconds: float, bounded: bool
+    ) -> "CandidateResult":
+        """A row for ``scores`` with their mean and 95% CI (clipped to [0, 1] if
+        ``bounded``: accuracy or ROC AUC cannot leave it)."""
+        scores = np.asarray(scores, dtype=float)
+        low, high = mean_ci(scores)
+        if bounded:
+            low, high = max(low, 0.0), min(high, 1.0)
+        return cls(
+            name=name,
+            mean=float(scores.mean()),
+            ci_low=low,
+            ci_high=high,
+            scores=scores.tolist(),
+            fit_seconds=float(fit_seconds),
+            predict_seconds=float(predict_seconds),
+        )
+
     def judge(self, baseline_scores: Sequence[float], *, lower_is_better: bool = False) -> None:
         """Set the paired gain over the baseline's scores on the same splits, its 95% CI,
         and the verdict: "helps" when the CI lies on the better side of zero, "hurts" when

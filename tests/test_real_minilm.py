@@ -115,3 +115,23 @@ def test_source_domain_with_real_embeddings():
     assert model.lineage_["source"]["n_rows"] == len(SOURCE_X)
     assert model.model_.source_ratio in model.model_.source_losses
     assert model.score(TEST_X, TEST_Y) >= 0.75
+
+
+def test_cli_fit_on_texts_without_backbone_uses_minilm(tmp_path):
+    """`graft fit` without --backbone: the estimator's default text backbone (the README's
+    quickstart command), not a missing one."""
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from graft.cli.main import app
+
+    data = tmp_path / "reviews.csv"
+    pd.DataFrame({"text": TRAIN_X, "label": [1] * 8 + [0] * 8}).to_csv(data, index=False)
+    out = tmp_path / "model.graft"
+    result = CliRunner().invoke(
+        app,
+        ["fit", str(data), "--label", "label", "--text-column", "text",
+         "--strategy", "feature_extraction", "--out", str(out), "--no-progress"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert graft.load(out).manifest_["backbone"]["name"] == "minilm-l6"

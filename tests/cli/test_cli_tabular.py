@@ -351,3 +351,34 @@ def test_text_strategy_on_a_table(files, tmp_path):
         "none",
     )
     _fails(result, "no source was given")
+
+
+def test_evaluate_tables_without_strategies_uses_the_table_defaults(files):
+    root, paths = files
+    report = root / "default-strategies.json"
+
+    _ok(
+        invoke(
+            "evaluate", paths["target"], "--label", "label", "--source-data", paths["source"],
+            "--splits", "2", "--backbone", "none", "--json", report,
+        )
+    )  # fmt: skip
+
+    names = {c["name"] for c in json.loads(report.read_text())["candidates"]}
+    assert {"warm_start", "pooled", "stacking", "auto"} <= names
+
+
+@pytest.mark.slow
+def test_fit_tables_without_backbone_matches_columns_by_meaning(files):
+    """As in Python, `graft fit` matches renamed source columns with MiniLM by default;
+    `--backbone none` matches by name only."""
+    root, paths = files
+    common = ("fit", paths["target"], "--label", "label", "--strategy", "pooled",
+              "--source-data", paths["renamed"], "--source-label", "churned",
+              "--no-progress")  # fmt: skip
+
+    default = _ok(invoke(*common, "--out", root / "semantic.graft"))
+    by_name = _ok(invoke(*common, "--out", root / "by-name.graft", "--backbone", "none"))
+
+    assert "minilm-l6" in default and "skipped" not in default
+    assert "skipped" in by_name

@@ -103,6 +103,19 @@ def test_int_labels_come_back_as_ints(reviews):
     assert set(model.predict(texts)) <= {0, 1}
 
 
+def test_backbone_none_on_texts_means_the_default_text_backbone(reviews, monkeypatch):
+    from graft.estimators import base
+
+    monkeypatch.setitem(base.DEFAULT_BACKBONES, "text", "tiny-bert")
+    texts, labels = reviews
+    settings = {**FAST, "backbone": None}
+
+    model = TransferClassifier(strategy="feature_extraction", **settings).fit(texts, labels)
+
+    assert model.backbone_ == "tiny-bert"
+    assert model.get_params()["backbone"] is None
+
+
 def test_three_classes(reviews):
     texts, labels = reviews
     texts = [*texts, "it was ok", "it was average", "so so", "neither here nor there"]

@@ -282,7 +282,10 @@ def fit(
     audio_column: AudioColumn = None,
     backbone: Annotated[
         str | None,
-        typer.Option(help="Backbone name, folder or hub id (default: one for the input kind)."),
+        typer.Option(
+            help="Backbone name, folder or hub id (default: one for the input kind; tables: "
+            "minilm-l6 matches source columns by meaning, none matches by name only)."
+        ),
     ] = None,
     strategy: Annotated[
         str,
@@ -333,7 +336,8 @@ def fit(
     _check_out(out)
     model = _estimator(
         task,
-        backbone=backbone,
+        # No --backbone: the estimator's own default, as in Python.
+        **({} if backbone is None else {"backbone": backbone}),
         strategy=strategy,
         text_column=column,
         column_mapping=None if column_mapping is None else str(column_mapping),
@@ -474,7 +478,9 @@ def evaluate(
         data,
         label,
         task,
-        names[:1] and names[0],
+        # No --strategies: no strategy to tell the input kind by (the text defaults would
+        # force tables into the text path); the defaults for the kind found are set below.
+        None if strategies == _TEXT_DEFAULT else names[:1] and names[0],
         columns=(text_column, image_column, audio_column),
         sources=(source_data, source, source_label, source_text_column),
     )

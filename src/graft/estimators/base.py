@@ -145,10 +145,10 @@ class _TransferEstimator(BaseEstimator):
             raise DataError(f"baseline_blend={blend!r} must be None, 'auto' or a number in [0, 1].")
 
     def _resolve_backbone(self, modality: str) -> str:
-        # The default (MiniLM, a text encoder) stands for "the default backbone" of images
-        # and audio too, so a plain TransferClassifier() works on every kind of input.
+        # None, and the default (MiniLM, a text encoder), stand for "the default backbone"
+        # of images and audio too, so a plain TransferClassifier() works on every input.
         name = self.backbone
-        if name in (None, DEFAULT_BACKBONES["text"]) and modality != "text":
+        if name is None or (name == DEFAULT_BACKBONES["text"] and modality != "text"):
             name = DEFAULT_BACKBONES[modality]
         from graft.backbones.registry import get_spec
 

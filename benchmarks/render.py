@@ -134,6 +134,89 @@ def _quality(sections) -> list[str]:
     return [*lines, ""]
 
 
+def _mean_folds(score: dict, key: str, n: int) -> float:
+    return float(np.mean(score[key][:n]))
+
+
+def _guard_keeps_transfer(fe: dict, base: dict, key: str, n: int) -> bool:
+    """auto's guard replayed on stored fold scores: feature extraction must beat the
+    baseline on the first n folds (accuracy higher; log loss lower)."""
+    if key == "folds":
+        a, b = _mean_folds(fe, "folds", n), _mean_folds(base, "folds", n)
+        if a != b:
+            return a > b
+        key = "fold_log_losses"  # auto breaks accuracy ties on log loss
+    return _mean_folds(fe, key, n) < _mean_folds(base, key, n)
+
+
+GUARD_RULES = {
+    "shipped guard: accuracy, 3 x 3-fold (9 folds)": ("folds", 9),
+    "accuracy, 6 x 3-fold (18 folds)": ("folds", 18),
+    "log loss, 9 folds": ("fold_log_losses", 9),
+    "log loss, 18 folds": ("fold_log_losses", 18),
+}
+
+
+def _text_guard_study(path: Path) -> list[str]:
+    """Guard rules replayed on the development draws of benchmarks/text_auto_dev.py."""
+    data = json.loads(path.read_text())
+    records, meta = data["records"], data["meta"]
+    cells = sorted({(r["target"], r["k"]) for r in records})
+    header = " | ".join(f"{t} k={k}" for t, k in cells)
+    lines = [
+        "### Development study: the baseline guard of `auto` at small k (no test snippets)",
+        "",
+        f"`benchmarks/text_auto_dev.py`: per target, {meta['dev_size']:,} snippets of the "
+        f"non-test pool are a development holdout (seed {meta['dev_seed']}); k labelled "
+        "snippets per class are drawn from the rest (seeds 100+). For each draw the two cheap "
+        "candidates of `auto` (TF-IDF baseline; feature extraction + movie source) are "
+        "scored as `auto` scores them, on 6 repetitions of its stratified 3-fold split, and "
+        "fitted on all the draw's rows to score the holdout. Each guard rule is replayed on "
+        "those stored scores: it keeps feature extraction or falls back to the baseline. "
+        "Cells: mean holdout accuracy of what the rule keeps; last column: draws where the "
+        "rule kept the baseline / of those, draws where the baseline was worse on the "
+        "holdout (false alarms). Costly candidates (hybrid, fine-tune) are not scored here.",
+        "",
+        f"| rule | {header} | baseline kept / false alarms |",
+        "|---" * (len(cells) + 2) + "|",
+    ]
+
+    def row(label, pick):
+        by_cell, kept, wrong = defaultdict(list), 0, 0
+        for r in records:
+            transfer = pick(r)
+            by_cell[(r["target"], r["k"])].append(
+                r["dev_feature_extraction"] if transfer else r["dev_baseline"]
+            )
+            if not transfer:
+                kept += 1
+                wrong += r["dev_baseline"] < r["dev_feature_extraction"]
+        values = " | ".join(f"{np.mean(by_cell[c]):.3f} (n={len(by_cell[c])})" for c in cells)
+        return f"| {label} | {values} | {kept} / {wrong} |"
+
+    for label, (key, n) in GUARD_RULES.items():
+        lines.append(
+            row(
+                label,
+                lambda r, key=key, n=n: _guard_keeps_transfer(
+                    r["scores"]["feature_extraction"], r["scores"]["baseline"], key, n
+                ),
+            )
+        )
+    lines.append(row("no guard: always feature extraction", lambda r: True))
+    lines.append(row("always the TF-IDF baseline", lambda r: False))
+    lines += [
+        "",
+        "What was decided from this table: `auto` keeps its rule. No other statistic fired "
+        "less often on noise in a consistent way (log loss over 9 folds avoided the false "
+        "alarms, log loss over the 18 folds of the same draws did not), and dropping the "
+        "guard is not an option (GUIDE). These rare false alarms are what costs `auto` the "
+        "strict bar in the nyt cells above: on 8-16 labelled snippets per class, a few draws' "
+        "own inner folds favour TF-IDF, and the guard then keeps it.",
+    ]
+    return [*lines, ""]
+
+
 IMAGE_LABELS = {
     "pixels_lr": "pixels + logistic regression (from scratch)",
     "small_cnn": "small CNN from scratch (graft baseline_cnn)",
@@ -392,6 +475,8 @@ def images_markdown() -> list[str]:
 def main() -> None:
     sections, body = [], []
     for path in sorted(RESULTS.glob("text_*.json")):
+        if path.name == "text_auto_dev.json":  # the guard study, rendered below
+            continue
         lines, info = _text_section(path)
         body += lines
         sections.append(info)
@@ -439,7 +524,10 @@ def main() -> None:
             + ", ".join(f"{k} {v:.1f}" for k, v in cost.items()),
             "",
         ]
-    out += body + _quality(sections) + images_markdown()
+    out += body + _quality(sections)
+    if (RESULTS / "text_auto_dev.json").is_file():
+        out += _text_guard_study(RESULTS / "text_auto_dev.json")
+    out += images_markdown()
     threads = RESULTS / "threads.json"
     if threads.is_file():
         t = json.loads(threads.read_text())

@@ -204,6 +204,8 @@ def _long(source, time_column: str) -> pd.DataFrame:
         return pd.DataFrame({time_column: source.index, "value": source.to_numpy()})
     if time_column not in source.columns:
         raise DataError(f"source lacks the time column {time_column!r}.")
+    from graft.data.timeseries import parse_times
+
     frame = source.copy()
-    frame[time_column] = pd.to_datetime(frame[time_column])
+    frame[time_column] = parse_times(frame[time_column], time_column, "source")
     return frame

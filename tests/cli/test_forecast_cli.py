@@ -76,3 +76,12 @@ def test_bad_freq_and_blank_ids_are_one_line_errors(tmp_path, hourly_panel):
     frame.to_csv(data, index=False)
     result = runner.invoke(app, [*args, "--out", str(out)])
     assert result.exit_code == 2 and "no series id" in result.output and not out.exists()
+
+
+def test_backtest_origins_must_be_positive(tmp_path, hourly_panel):
+    data = tmp_path / "data.csv"
+    hourly_panel(days=10).to_csv(data, index=False)
+    result = runner.invoke(
+        app, ["forecast", "backtest", str(data), "--horizon", "12", "--origins", "0"]
+    )
+    assert result.exit_code == 2 and "--origins 0 must be at least 1" in result.output

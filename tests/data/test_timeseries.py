@@ -91,10 +91,10 @@ def test_integer_years_are_years_other_numbers_are_refused():
     assert panel.freq.startswith("YS") and panel.series[0].index[0] == pd.Timestamp("1990-01-01")
     assert check_panel(years.astype({"timestamp": float})).freq == panel.freq
     for numbers in (range(30), np.arange(1990, 2020) + 0.5):
-        with pytest.raises(DataError, match="holds numbers, not dates.*years as whole numbers"):
+        with pytest.raises(DataError, match=r"holds numbers, not dates.*years as whole numbers"):
             check_panel(years.assign(timestamp=numbers))
 
 
 def test_unknown_freq_is_a_data_error(hourly_panel):
-    with pytest.raises(DataError, match="freq='xyz' .* is not a pandas frequency"):
+    with pytest.raises(DataError, match=r"freq='xyz' .* is not a pandas frequency"):
         check_panel(hourly_panel(days=2), freq="xyz")

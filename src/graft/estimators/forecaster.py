@@ -4,6 +4,7 @@ forecaster or a panel of related source series, judged against local baselines."
 import time
 from math import inf
 
+import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
@@ -46,7 +47,8 @@ class TransferForecaster(BaseEstimator):
     covariates : None, "auto" or list of str
         Exogenous columns (e.g. temperature), features of the ``warm_start`` model; a
         source must carry the same columns, and their future values must be passed to
-        ``predict(future=...)``.
+        ``predict(future=...)`` when the fitted method uses them (``covariates_used_``:
+        empty unless ``warm_start`` is, or is part of, the chosen method).
     freq : str, optional
         pandas frequency; inferred from the timestamps when None.
     season_length : int or list of int, optional
@@ -165,23 +167,52 @@ class TransferForecaster(BaseEstimator):
             )
         if not _is_int(self.continue_rounds, 0):
             raise DataError(f"continue_rounds={self.continue_rounds!r} must be an integer >= 0.")
-        if self.candidates is not None:
-            known = (*BASELINES, "zero_shot", "fine_tune", "warm_start")
-            unknown = [c for c in self.candidates if c not in known]
-            if unknown or not list(self.candidates):
-                raise DataError(
-                    f"candidates has unknown names {unknown or '(none given)'}; use some of "
-                    f"{', '.join(known)}."
-                )
+        self._candidate_names()
+        if not (self.random_state is None or _is_int(self.random_state, 0)) and not isinstance(
+            self.random_state, np.random.RandomState
+        ):
+            raise DataError(
+                f"random_state={self.random_state!r} must be None, an integer >= 0 or a "
+                "numpy.random.RandomState."
+            )
+
+    def _candidate_names(self) -> list[str] | None:
+        """``candidates`` as a list of names; a string is a comma-separated list."""
+        if self.candidates is None:
+            return None
+        known = (*BASELINES, "zero_shot", "fine_tune", "warm_start")
+        if isinstance(self.candidates, str):
+            names = [c.strip() for c in self.candidates.split(",") if c.strip()]
+        elif isinstance(self.candidates, list | tuple | np.ndarray | pd.Index):
+            names = list(self.candidates)
+        else:
+            raise DataError(
+                f"candidates={self.candidates!r} must be a list of method names (or a "
+                f"comma-separated string) from {', '.join(known)}."
+            )
+        unknown = [c for c in names if c not in known]
+        if unknown or not names:
+            raise DataError(
+                f"candidates has unknown names {unknown or '(none given)'}; use some of "
+                f"{', '.join(known)}."
+            )
+        return names
+
+    def _seed_from_param(self) -> int:
+        """The seed of ``random_state``: None gives 0; a RandomState draws one (as the
+        classifiers do)."""
+        state = self.random_state
+        if isinstance(state, np.random.RandomState):
+            return int(state.randint(2**31 - 1))
+        return 0 if state is None else int(state)
 
     def _seasons(self, freq: str) -> list[int]:
         from graft.data.timeseries import season_lengths
 
         if self.season_length is None:
             return season_lengths(freq)
-        seasons = (
-            [self.season_length] if _is_int(self.season_length, 1) else list(self.season_length)
-        )
+        given = self.season_length
+        seasons = list(given) if isinstance(given, list | tuple | np.ndarray) else [given]
         if not seasons or not all(_is_int(s, 1) for s in seasons):
             raise DataError(
                 f"season_length={self.season_length!r} must be an integer >= 1 or a list of them."
@@ -205,7 +236,9 @@ class TransferForecaster(BaseEstimator):
         )
 
     def _seed(self) -> int:
-        return 0 if self.random_state is None else int(self.random_state)
+        # Drawn once per fit (a RandomState would give another seed at every call); a
+        # loaded bundle trains nothing, so its default is never used to train.
+        return getattr(self, "seed_", 0)
 
     # ---------------------------------------------------------------- methods
     def _method(self, name: str, source_panel):
@@ -285,6 +318,7 @@ class TransferForecaster(BaseEstimator):
         target = {j for j, t in enumerate(tagged) if t[1] == 0}
         warm_source = None if pooled else source_panel
         settings = {k: v for k, v in self.get_params().items() if k not in _CHOICE_ONLY}
+        settings["random_state"] = self.seed_  # a RandomState's repr names no seed
         backtest = cached_backtest(
             {n: self._method(n, warm_source) for n in names},
             series,
@@ -308,6 +342,7 @@ class TransferForecaster(BaseEstimator):
     def _prepare(self, data, source):
         """Check the parameters and inputs; set the fitted facts of the data."""
         self._check_params()
+        self.seed_ = self._seed_from_param()
         panel = self._panel(data, "data")
         source_panel = None
         used = list(panel.covariates)
@@ -359,7 +394,7 @@ class TransferForecaster(BaseEstimator):
         strategy = {"zero_shot": "zero_shot", "fine_tune": "fine_tune"}.get(self.strategy)
         self.auto_scores_, self.weights_ = {}, {}
         if self.strategy == "auto":
-            names = list(self.candidates or self._default_candidates(source_panel))
+            names = self._candidate_names() or self._default_candidates(source_panel)
             backtest, target = self._selection_backtest(names, panel, source_panel)
             if not any(i in target for i, _ in backtest.origins):
                 self.weights_ = {"seasonal_naive": 1.0}
@@ -394,6 +429,10 @@ class TransferForecaster(BaseEstimator):
             self.weights_ = {name: 1.0}
             self.choice_reason_ = f"strategy={self.strategy!r} was requested"
             self.backtest_errors_ = {}
+        if "warm_start" not in self.weights_:
+            # Only warm_start reads covariates: a chosen method that ignores them must not
+            # make predict() demand their future values.
+            self.covariates_used_ = []
         members = {n: self._method(n, source_panel) for n in self.weights_}
         self.model_ = (
             next(iter(members.values()))
@@ -401,10 +440,16 @@ class TransferForecaster(BaseEstimator):
             else Combination(members, self.weights_)
         )
         if panel.min_length < self.model_.min_length():
+            seasons = (
+                f"the seasons {self.seasons_} inferred for {panel.freq!r} data"
+                if self.season_length is None
+                else f"season_length={self.season_length!r}"
+            )
             raise DataError(
                 f"The shortest series in data has {panel.min_length} observations; "
-                f"{' + '.join(self.weights_)} needs at least {self.model_.min_length()} "
-                "(two seasons and one step); give a longer history or another strategy."
+                f"{' + '.join(self.weights_)} needs at least {self.model_.min_length()} with "
+                f"{seasons}; give a longer history, another strategy or a shorter "
+                "season_length= (in steps, e.g. 60 for an hourly cycle in minute data)."
             )
         self.model_.fit(panel.series, panel.freq)
         self.strategy_ = " + ".join(self.weights_)
@@ -464,8 +509,9 @@ class TransferForecaster(BaseEstimator):
             frames.append(part)
         return pd.concat(frames, ignore_index=True)
 
-    def _fit_covariates(self):
-        return self.covariate_columns_ or None
+    def _fit_covariates(self) -> list[str]:
+        # Newer history needs only the covariates the fitted method reads ([] = none).
+        return list(self.covariates_used_)
 
     def _future_covariates(self, panel, future, horizon) -> dict:
         if not self.covariates_used_:

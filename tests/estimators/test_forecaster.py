@@ -221,3 +221,43 @@ def test_integer_years_are_annual_timestamps():
     model = TransferForecaster(strategy="baseline", baseline="seasonal_naive", horizon=3)
     out = model.fit(years).predict()
     assert list(out["timestamp"].dt.year) == [2020, 2021, 2022]
+
+
+def test_target_selection_trains_warm_start_on_source_before_the_inner_origins(hourly_panel):
+    data = hourly_panel(ids=("a",), days=14)
+    source = hourly_panel(ids=("s",), days=21, seed=5)  # overlaps the target, and goes on
+    settings = dict(
+        strategy="auto", candidates=["seasonal_naive", "warm_start"], selection="target",
+        n_origins=2, **FAST,
+    )  # fmt: skip
+    model = TransferForecaster(**settings).fit(data, source=source)
+    assert "warm_start" in model.auto_scores_
+    # Source values from the first inner origin on are garbage now: the inner backtest of
+    # warm_start must not move (the final model may use them: they precede its forecast).
+    first_origin = pd.to_datetime(data["timestamp"]).iloc[-2 * 24]
+    late = pd.to_datetime(source["timestamp"]) >= first_origin
+    dirty = source.assign(value=source["value"].where(~late, 1e6))
+    again = TransferForecaster(**settings).fit(data, source=dirty)
+    assert again.auto_scores_ == model.auto_scores_
+    # Values before it are what the source model learns from.
+    moved = source.assign(value=source["value"].where(late, source["value"] * 1.5 + 3))
+    other = TransferForecaster(**settings).fit(data, source=moved)
+    assert other.auto_scores_["warm_start"] != model.auto_scores_["warm_start"]
+
+
+def test_inner_backtest_source_is_cut_only_where_it_overlaps_the_target(hourly_panel):
+    data = hourly_panel(ids=("a",), days=14, start="2024-03-01")
+    source = pd.concat(
+        [
+            hourly_panel(ids=("before",), days=10, seed=1, start="2024-01-01"),
+            hourly_panel(ids=("after",), days=10, seed=2, start="2024-06-01"),
+            hourly_panel(ids=("overlap",), days=30, seed=3, start="2024-02-20"),
+        ]
+    )
+    model = TransferForecaster(strategy="auto", n_origins=2, **FAST)
+    panel, source_panel = model._prepare(data, source)
+    cut = {s.id: s for s in model._source_before_origins(panel, source_panel).series}
+    full = {s.id: s for s in source_panel.series}
+    first_origin = panel.series[0].index[-2 * 24]
+    assert cut["before"] is full["before"] and cut["after"] is full["after"]  # as is
+    assert cut["overlap"].index[-1] == first_origin - pd.Timedelta(hours=1)

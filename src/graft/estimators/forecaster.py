@@ -58,7 +58,7 @@ class TransferForecaster(BaseEstimator):
     n_origins, origin_step : int
         The inner backtest of ``auto``: number of origins and steps between them
         (default: ``horizon``).
-    candidates : list of str, optional
+    candidates : list of str or a comma-separated str, optional
         Methods ``auto`` may choose from (default: all that apply): ``BASELINES`` plus
         ``zero_shot``, ``fine_tune``, ``warm_start``.
     selection : {"pooled", "target"}, default "pooled"
@@ -73,7 +73,8 @@ class TransferForecaster(BaseEstimator):
     epochs, learning_rate, head_learning_rate, l2sp, patience : fine-tuning settings.
     continue_rounds : int
         LightGBM rounds added on the target by ``warm_start``.
-    random_state : int, optional
+    random_state : int or numpy.random.RandomState, optional
+        Seed (a RandomState draws one per fit).
 
     Examples
     --------
@@ -290,7 +291,9 @@ class TransferForecaster(BaseEstimator):
         at the target's last timestamp so that no value after what the target knows is
         used. There ``warm_start`` is scored as a global model trained on every pooled
         series before its first inner origin: the source model proper has seen the source
-        series' later values, so its scores on them would flatter it.
+        series' later values, so its scores on them would flatter it. Otherwise its source
+        model is trained on the source cut before the target's first inner origin (see
+        ``_source_before_origins``).
         """
         from graft.strategies.forecasting.selection import cached_backtest, cut_at
 
@@ -316,7 +319,7 @@ class TransferForecaster(BaseEstimator):
         )
         series = [t[3] for t in tagged]
         target = {j for j, t in enumerate(tagged) if t[1] == 0}
-        warm_source = None if pooled else source_panel
+        warm_source = None if pooled else self._source_before_origins(panel, source_panel)
         settings = {k: v for k, v in self.get_params().items() if k not in _CHOICE_ONLY}
         settings["random_state"] = self.seed_  # a RandomState's repr names no seed
         backtest = cached_backtest(
@@ -328,7 +331,7 @@ class TransferForecaster(BaseEstimator):
             step=self.origin_step or self.horizon,
             min_train=self.min_length_,
             settings=(sorted(settings.items(), key=str), self.seasons_, bool(pooled)),
-            source=None if pooled or source_panel is None else source_panel.series,
+            source=None if warm_source is None else warm_source.series,
         )
         if pooled:
             used = {i for i, _ in backtest.origins} - target
@@ -337,6 +340,49 @@ class TransferForecaster(BaseEstimator):
                 "cut_at": str(end),
             }
         return backtest, target
+
+    def _source_before_origins(self, panel, source_panel):
+        """The source for ``warm_start`` in a target-only inner backtest (``selection=
+        "target"``, or no source series that can be pooled).
+
+        The backtest fits each method once, before the first inner origin, and scores it
+        at every origin; a source model trained on source values dated at or after that
+        origin would have seen the scored windows' time (the demand of the same days in
+        another region), which flatters ``warm_start``. So every source series that
+        overlaps the target in time is cut just before the earliest first inner origin of
+        the target series (as ``graft forecast backtest`` cuts it at each origin); a
+        series left empty is dropped. A series wholly before the target's first origin is
+        unchanged by the cut, and one that starts after the target's last timestamp (e.g.
+        Victoria 2014 as the source of England 2000, as in the taylor benchmark) holds
+        nothing of the target's time, so it is used as is.
+        """
+        from graft.data.timeseries import Panel
+        from graft.strategies.forecasting.selection import rolling_origins
+
+        if source_panel is None:
+            return None
+        step = self.origin_step or self.horizon
+        firsts = []
+        for s in panel.series:
+            origins = rolling_origins(
+                len(s.values), self.horizon, self.n_origins, step, self.min_length_
+            )
+            if origins:
+                firsts.append(s.index[origins[0]])
+        if not firsts:  # no inner origin on the target: the backtest scores nothing
+            return source_panel
+        cutoff, end = min(firsts), max(s.index[-1] for s in panel.series)
+        kept = []
+        for s in source_panel.series:
+            if s.index[0] > end:
+                kept.append(s)
+                continue
+            n = int(s.index.searchsorted(cutoff, side="left"))  # strictly before the origin
+            if n:
+                kept.append(s if n == len(s.values) else s.head(n))
+        if not kept:
+            return None
+        return Panel(kept, source_panel.freq, source_panel.covariates)
 
     # -------------------------------------------------------------------- fit
     def _prepare(self, data, source):

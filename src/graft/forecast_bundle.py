@@ -138,6 +138,9 @@ def load_forecaster(path: Path, manifest: dict):
     for key, value in manifest["fitted"].items():
         if key in _FITTED:
             setattr(estimator, key, value)
+    if "warm_start" not in estimator.weights_:
+        # Bundles saved before covariates_used_ followed the chosen method listed them anyway.
+        estimator.covariates_used_ = []
     history = pd.read_parquet(path / "history.parquet")
     estimator.panel_ = estimator._panel(
         history, "the bundle's history", estimator.covariate_columns_ or None

@@ -61,3 +61,27 @@ def test_auto_with_source_explains_the_pooled_choice(tmp_path, hourly_panel):
     result = runner.invoke(app, [*args, "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "2 source series" in " ".join(result.output.split())
+
+
+def test_bad_freq_and_blank_ids_are_one_line_errors(tmp_path, hourly_panel):
+    data = tmp_path / "data.csv"
+    frame = hourly_panel(ids=("a", "b"), days=3)
+    frame.to_csv(data, index=False)
+    out = tmp_path / "m.graft"
+    args = ["forecast", "fit", str(data), "--horizon", "4", "--strategy", "baseline"]
+    result = runner.invoke(app, [*args, "--freq", "xyz", "--out", str(out)])
+    assert result.exit_code == 2 and "error:" in result.output and "xyz" in result.output
+    assert "Traceback" not in result.output and not out.exists()
+    frame.loc[frame.index[-3:], "id"] = None  # blank id cells in the CSV
+    frame.to_csv(data, index=False)
+    result = runner.invoke(app, [*args, "--out", str(out)])
+    assert result.exit_code == 2 and "no series id" in result.output and not out.exists()
+
+
+def test_backtest_origins_must_be_positive(tmp_path, hourly_panel):
+    data = tmp_path / "data.csv"
+    hourly_panel(days=10).to_csv(data, index=False)
+    result = runner.invoke(
+        app, ["forecast", "backtest", str(data), "--horizon", "12", "--origins", "0"]
+    )
+    assert result.exit_code == 2 and "--origins 0 must be at least 1" in result.output

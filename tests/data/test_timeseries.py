@@ -76,3 +76,25 @@ def test_covariates(hourly_panel):
     assert check_panel(frame, covariates=["temp"]).series[0].covariates.shape == (72, 1)
     with pytest.raises(SchemaError, match="Covariate"):
         check_panel(frame, covariates=["humidity"])
+
+
+def test_rows_without_a_series_id_are_refused_not_dropped(hourly_panel):
+    frame = hourly_panel(ids=("a", "b"), days=2)
+    frame.loc[frame.index[-5:], "id"] = None  # the end of series b
+    with pytest.raises(DataError, match=r"^5 row\(s\) of data have no series id in column 'id'"):
+        check_panel(frame)
+
+
+def test_integer_years_are_years_other_numbers_are_refused():
+    years = pd.DataFrame({"timestamp": range(1990, 2020), "value": np.arange(30.0)})
+    panel = check_panel(years)
+    assert panel.freq.startswith("YS") and panel.series[0].index[0] == pd.Timestamp("1990-01-01")
+    assert check_panel(years.astype({"timestamp": float})).freq == panel.freq
+    for numbers in (range(30), np.arange(1990, 2020) + 0.5):
+        with pytest.raises(DataError, match=r"holds numbers, not dates.*years as whole numbers"):
+            check_panel(years.assign(timestamp=numbers))
+
+
+def test_unknown_freq_is_a_data_error(hourly_panel):
+    with pytest.raises(DataError, match=r"freq='xyz' .* is not a pandas frequency"):
+        check_panel(hourly_panel(days=2), freq="xyz")

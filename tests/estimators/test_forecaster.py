@@ -79,6 +79,12 @@ def test_sklearn_contract(data):
         ({"target_weight": 0}, "target_weight"),
         ({"target_weight": "heavy"}, "target_weight"),
         ({"target_weight": float("inf")}, "target_weight"),
+        ({"season_length": 0}, "season_length=0 must be an integer >= 1"),
+        ({"season_length": [24, 0]}, "season_length"),
+        ({"random_state": "seed"}, "random_state='seed' must be None, an integer"),
+        ({"random_state": -1}, "random_state"),
+        ({"candidates": 5}, "candidates=5 must be a list"),
+        ({"candidates": "auto_ets,nope"}, r"unknown names \['nope'\]"),
     ],
 )
 def test_bad_params(params, message, data):
@@ -171,3 +177,87 @@ def test_bundle_of_fine_tune_and_warm_start(tmp_path, hourly_panel):
         model = TransferForecaster(strategy=strategy, **FAST).fit(data, source=source)
         loaded = graft.load(model.save(tmp_path / f"{strategy}.graft"))
         np.testing.assert_allclose(loaded.predict()["mean"], model.predict()["mean"])
+
+
+def test_covariates_are_demanded_only_when_the_chosen_method_reads_them(tmp_path, hourly_panel):
+    data = hourly_panel(days=10, covariate=True)
+    model = TransferForecaster(
+        strategy="baseline", baseline="seasonal_naive", covariates=["temp"], **FAST
+    ).fit(data)
+    assert model.covariates_used_ == [] and model.covariate_columns_ == ["temp"]
+    assert len(model.predict()) == 24  # no future= needed: seasonal naive ignores temp
+    newer = data.drop(columns=["temp"]).iloc[-100:]
+    assert len(model.predict(data=newer)) == 24
+    loaded = graft.load(model.save(tmp_path / "b.graft"))
+    assert loaded.covariates_used_ == [] and len(loaded.predict()) == 24
+
+
+def test_random_state_may_be_a_random_state_and_candidates_a_string(data):
+    model = TransferForecaster(
+        strategy="baseline", baseline="seasonal_naive", horizon=12,
+        random_state=np.random.RandomState(0),
+    ).fit(data)  # fmt: skip
+    assert isinstance(model.seed_, int) and len(model.predict()) == 24
+    auto = TransferForecaster(
+        strategy="auto", candidates="seasonal_naive, auto_theta", horizon=12, n_origins=2
+    ).fit(data)
+    assert set(auto.auto_scores_) == {"seasonal_naive", "auto_theta"}
+
+
+def test_too_short_for_the_inferred_seasons_suggests_season_length():
+    t = pd.date_range("2024-01-01", periods=300, freq="min")
+    minutes = pd.DataFrame({"timestamp": t, "value": np.sin(np.arange(300) / 10)})
+    with pytest.raises(DataError, match=r"at least 1441 with the seasons \[1440, 10080\].*"
+                       "season_length="):  # fmt: skip
+        TransferForecaster(strategy="baseline", baseline="seasonal_naive", horizon=6).fit(minutes)
+    model = TransferForecaster(
+        strategy="baseline", baseline="seasonal_naive", horizon=6, season_length=60
+    ).fit(minutes)
+    assert len(model.predict()) == 6
+
+
+def test_integer_years_are_annual_timestamps():
+    years = pd.DataFrame({"timestamp": range(1990, 2020), "value": np.arange(30.0) % 7})
+    model = TransferForecaster(strategy="baseline", baseline="seasonal_naive", horizon=3)
+    out = model.fit(years).predict()
+    assert list(out["timestamp"].dt.year) == [2020, 2021, 2022]
+
+
+def test_target_selection_trains_warm_start_on_source_before_the_inner_origins(hourly_panel):
+    data = hourly_panel(ids=("a",), days=14)
+    source = hourly_panel(ids=("s",), days=21, seed=5)  # overlaps the target, and goes on
+    settings = dict(
+        strategy="auto", candidates=["seasonal_naive", "warm_start"], selection="target",
+        n_origins=2, **FAST,
+    )  # fmt: skip
+    model = TransferForecaster(**settings).fit(data, source=source)
+    assert "warm_start" in model.auto_scores_
+    # Source values from the first inner origin on are garbage now: the inner backtest of
+    # warm_start must not move (the final model may use them: they precede its forecast).
+    first_origin = pd.to_datetime(data["timestamp"]).iloc[-2 * 24]
+    late = pd.to_datetime(source["timestamp"]) >= first_origin
+    dirty = source.assign(value=source["value"].where(~late, 1e6))
+    again = TransferForecaster(**settings).fit(data, source=dirty)
+    assert again.auto_scores_ == model.auto_scores_
+    # Values before it are what the source model learns from.
+    moved = source.assign(value=source["value"].where(late, source["value"] * 1.5 + 3))
+    other = TransferForecaster(**settings).fit(data, source=moved)
+    assert other.auto_scores_["warm_start"] != model.auto_scores_["warm_start"]
+
+
+def test_inner_backtest_source_is_cut_only_where_it_overlaps_the_target(hourly_panel):
+    data = hourly_panel(ids=("a",), days=14, start="2024-03-01")
+    source = pd.concat(
+        [
+            hourly_panel(ids=("before",), days=10, seed=1, start="2024-01-01"),
+            hourly_panel(ids=("after",), days=10, seed=2, start="2024-06-01"),
+            hourly_panel(ids=("overlap",), days=30, seed=3, start="2024-02-20"),
+        ]
+    )
+    model = TransferForecaster(strategy="auto", n_origins=2, **FAST)
+    panel, source_panel = model._prepare(data, source)
+    cut = {s.id: s for s in model._source_before_origins(panel, source_panel).series}
+    full = {s.id: s for s in source_panel.series}
+    first_origin = panel.series[0].index[-2 * 24]
+    assert cut["before"] is full["before"] and cut["after"] is full["after"]  # as is
+    assert cut["overlap"].index[-1] == first_origin - pd.Timedelta(hours=1)

@@ -1,7 +1,9 @@
 import numpy as np
+import pytest
 
 from graft import TransferForecaster
 from graft.evaluate.backtest import backtest
+from graft.exceptions import DataError
 
 
 def test_backtest_report_and_no_look_ahead(hourly_panel):
@@ -37,3 +39,17 @@ def test_backtest_cuts_source_at_each_origin(hourly_panel):
     )
     for a, b in zip(report.origins, again.origins):
         np.testing.assert_allclose(a["forecast"], b["forecast"])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n_origins": 0}, "n_origins=0 must be an integer >= 1"),
+        ({"horizon": 0}, "horizon=0"),
+        ({"step": 0}, "step=0"),
+        ({"window": -5}, "window=-5"),
+    ],
+)
+def test_backtest_design_is_checked(kwargs, message, hourly_panel):
+    with pytest.raises(DataError, match=message):
+        backtest([], hourly_panel(days=3), **{"horizon": 6, **kwargs})

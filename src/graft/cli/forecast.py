@@ -146,6 +146,9 @@ def backtest(
     from graft.estimators.forecaster import FORECAST_STRATEGIES
     from graft.evaluate.backtest import backtest as run_backtest
 
+    for option, value in (("--origins", origins), ("--step", step), ("--window", window)):
+        if value is not None and value < 1:
+            raise DataError(f"{option} {value} must be at least 1.")
     names = [s.strip() for s in strategies.split(",") if s.strip()]
     unknown = [s for s in names if s not in FORECAST_STRATEGIES]
     if unknown:

@@ -2,7 +2,10 @@
 
 The rules, applied in this order and documented for users in the README:
 
-* the timestamp column must parse as dates; the value column must be numeric;
+* the timestamp column must parse as dates; a column of whole numbers from 1000 to 3000 is
+  read as calendar years (annual data), any other numeric column is refused (it is not
+  read as nanoseconds since 1970); the value column must be numeric;
+* every row of a panel needs a series id (rows without one are refused, not dropped);
 * duplicate (id, timestamp) pairs are rejected (say which);
 * the frequency is inferred from the timestamps (or given as ``freq``); timestamps that do
   not sit on that regular grid are rejected as irregular;
@@ -151,6 +154,53 @@ def _fill(values: pd.Series, rule: str, max_gap: int, where: str) -> np.ndarray:
     return values.interpolate(method="time").to_numpy(dtype=float)
 
 
+YEARS = (1000, 3000)
+"""Whole numbers in this range in a time column are calendar years (e.g. 2024)."""
+
+
+def check_freq(freq, where: str = "data") -> None:
+    """Refuse a ``freq`` that pandas cannot read, before any series is looked at."""
+    if freq is None:
+        return
+    try:
+        pd.tseries.frequencies.to_offset(freq)
+    except (ValueError, TypeError) as exc:
+        raise DataError(
+            f"freq={freq!r} for {where} is not a pandas frequency; use one such as 'h', "
+            "'30min', 'D', 'W', 'MS', 'QS' or 'YS', or leave it out to infer it."
+        ) from exc
+
+
+def parse_times(column: pd.Series, name, where: str) -> pd.Series:
+    """Timestamps of a time column; whole numbers from 1000 to 3000 are years.
+
+    pandas reads integers as nanoseconds since 1970, which is never what a time column of
+    numbers means here: a year column of annual data becomes January 1st of each year, and
+    any other numbers are refused with a note on how to pass them.
+    """
+    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        numbers = pd.to_numeric(column).astype(float)
+        known = numbers.dropna()
+        whole = bool((known == np.floor(known)).all())
+        if len(known) and whole and known.between(*YEARS).all():
+            years = known.astype(int).astype(str)
+            times = pd.Series(pd.NaT, index=column.index, dtype="datetime64[ns]")
+            times[known.index] = pd.to_datetime(years, format="%Y")
+            return times
+        raise DataError(
+            f"Column {name!r} of {where} holds numbers, not dates; give timestamps such as "
+            f"2024-01-31 or 2024-01-31 12:30, or years as whole numbers from {YEARS[0]} to "
+            f"{YEARS[1]} (convert epoch seconds with pd.to_datetime(..., unit='s'))."
+        )
+    try:
+        return pd.to_datetime(column)
+    except (ValueError, TypeError) as exc:
+        raise DataError(
+            f"Column {name!r} of {where} does not parse as dates ({exc}); use ISO "
+            "timestamps such as 2024-01-31 12:30."
+        ) from exc
+
+
 def check_panel(
     data,
     *,
@@ -186,6 +236,7 @@ def check_panel(
     """
     if fill_missing not in FILL_RULES:
         raise DataError(f"fill_missing={fill_missing!r} must be one of {FILL_RULES}.")
+    check_freq(freq, where)
     if isinstance(data, pd.Series):
         if not isinstance(data.index, pd.DatetimeIndex):
             raise DataError(
@@ -210,14 +261,15 @@ def check_panel(
             )
     if id_column is not None and id_column not in data.columns:
         id_column = None  # a frame without the id column holds one series
-    cov_names = _covariate_names(data, covariates, id_column, time_column, value_column, where)
-    try:
-        times = pd.to_datetime(data[time_column])
-    except (ValueError, TypeError) as exc:
+    if id_column is not None and data[id_column].isna().any():
+        # groupby drops missing keys: those rows would vanish and their series end early.
+        missing = data[id_column].isna().to_numpy()
         raise DataError(
-            f"Column {time_column!r} of {where} does not parse as dates ({exc}); use ISO "
-            "timestamps such as 2024-01-31 12:30."
-        ) from exc
+            f"{int(missing.sum())} row(s) of {where} have no series id in column "
+            f"{id_column!r} (first at row {int(missing.argmax())}); fill or drop them."
+        )
+    cov_names = _covariate_names(data, covariates, id_column, time_column, value_column, where)
+    times = parse_times(data[time_column], time_column, where)
     if times.isna().any():
         raise DataError(
             f"Column {time_column!r} of {where} has {int(times.isna().sum())} missing "

@@ -4,6 +4,7 @@ forecaster or a panel of related source series, judged against local baselines."
 import time
 from math import inf
 
+import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
@@ -46,7 +47,8 @@ class TransferForecaster(BaseEstimator):
     covariates : None, "auto" or list of str
         Exogenous columns (e.g. temperature), features of the ``warm_start`` model; a
         source must carry the same columns, and their future values must be passed to
-        ``predict(future=...)``.
+        ``predict(future=...)`` when the fitted method uses them (``covariates_used_``:
+        empty unless ``warm_start`` is, or is part of, the chosen method).
     freq : str, optional
         pandas frequency; inferred from the timestamps when None.
     season_length : int or list of int, optional
@@ -56,7 +58,7 @@ class TransferForecaster(BaseEstimator):
     n_origins, origin_step : int
         The inner backtest of ``auto``: number of origins and steps between them
         (default: ``horizon``).
-    candidates : list of str, optional
+    candidates : list of str or a comma-separated str, optional
         Methods ``auto`` may choose from (default: all that apply): ``BASELINES`` plus
         ``zero_shot``, ``fine_tune``, ``warm_start``.
     selection : {"pooled", "target"}, default "pooled"
@@ -71,7 +73,8 @@ class TransferForecaster(BaseEstimator):
     epochs, learning_rate, head_learning_rate, l2sp, patience : fine-tuning settings.
     continue_rounds : int
         LightGBM rounds added on the target by ``warm_start``.
-    random_state : int, optional
+    random_state : int or numpy.random.RandomState, optional
+        Seed (a RandomState draws one per fit).
 
     Examples
     --------
@@ -165,23 +168,52 @@ class TransferForecaster(BaseEstimator):
             )
         if not _is_int(self.continue_rounds, 0):
             raise DataError(f"continue_rounds={self.continue_rounds!r} must be an integer >= 0.")
-        if self.candidates is not None:
-            known = (*BASELINES, "zero_shot", "fine_tune", "warm_start")
-            unknown = [c for c in self.candidates if c not in known]
-            if unknown or not list(self.candidates):
-                raise DataError(
-                    f"candidates has unknown names {unknown or '(none given)'}; use some of "
-                    f"{', '.join(known)}."
-                )
+        self._candidate_names()
+        if not (self.random_state is None or _is_int(self.random_state, 0)) and not isinstance(
+            self.random_state, np.random.RandomState
+        ):
+            raise DataError(
+                f"random_state={self.random_state!r} must be None, an integer >= 0 or a "
+                "numpy.random.RandomState."
+            )
+
+    def _candidate_names(self) -> list[str] | None:
+        """``candidates`` as a list of names; a string is a comma-separated list."""
+        if self.candidates is None:
+            return None
+        known = (*BASELINES, "zero_shot", "fine_tune", "warm_start")
+        if isinstance(self.candidates, str):
+            names = [c.strip() for c in self.candidates.split(",") if c.strip()]
+        elif isinstance(self.candidates, list | tuple | np.ndarray | pd.Index):
+            names = list(self.candidates)
+        else:
+            raise DataError(
+                f"candidates={self.candidates!r} must be a list of method names (or a "
+                f"comma-separated string) from {', '.join(known)}."
+            )
+        unknown = [c for c in names if c not in known]
+        if unknown or not names:
+            raise DataError(
+                f"candidates has unknown names {unknown or '(none given)'}; use some of "
+                f"{', '.join(known)}."
+            )
+        return names
+
+    def _seed_from_param(self) -> int:
+        """The seed of ``random_state``: None gives 0; a RandomState draws one (as the
+        classifiers do)."""
+        state = self.random_state
+        if isinstance(state, np.random.RandomState):
+            return int(state.randint(2**31 - 1))
+        return 0 if state is None else int(state)
 
     def _seasons(self, freq: str) -> list[int]:
         from graft.data.timeseries import season_lengths
 
         if self.season_length is None:
             return season_lengths(freq)
-        seasons = (
-            [self.season_length] if _is_int(self.season_length, 1) else list(self.season_length)
-        )
+        given = self.season_length
+        seasons = list(given) if isinstance(given, list | tuple | np.ndarray) else [given]
         if not seasons or not all(_is_int(s, 1) for s in seasons):
             raise DataError(
                 f"season_length={self.season_length!r} must be an integer >= 1 or a list of them."
@@ -205,7 +237,9 @@ class TransferForecaster(BaseEstimator):
         )
 
     def _seed(self) -> int:
-        return 0 if self.random_state is None else int(self.random_state)
+        # Drawn once per fit (a RandomState would give another seed at every call); a
+        # loaded bundle trains nothing, so its default is never used to train.
+        return getattr(self, "seed_", 0)
 
     # ---------------------------------------------------------------- methods
     def _method(self, name: str, source_panel):
@@ -257,7 +291,9 @@ class TransferForecaster(BaseEstimator):
         at the target's last timestamp so that no value after what the target knows is
         used. There ``warm_start`` is scored as a global model trained on every pooled
         series before its first inner origin: the source model proper has seen the source
-        series' later values, so its scores on them would flatter it.
+        series' later values, so its scores on them would flatter it. Otherwise its source
+        model is trained on the source cut before the target's first inner origin (see
+        ``_source_before_origins``).
         """
         from graft.strategies.forecasting.selection import cached_backtest, cut_at
 
@@ -283,8 +319,9 @@ class TransferForecaster(BaseEstimator):
         )
         series = [t[3] for t in tagged]
         target = {j for j, t in enumerate(tagged) if t[1] == 0}
-        warm_source = None if pooled else source_panel
+        warm_source = None if pooled else self._source_before_origins(panel, source_panel)
         settings = {k: v for k, v in self.get_params().items() if k not in _CHOICE_ONLY}
+        settings["random_state"] = self.seed_  # a RandomState's repr names no seed
         backtest = cached_backtest(
             {n: self._method(n, warm_source) for n in names},
             series,
@@ -294,7 +331,7 @@ class TransferForecaster(BaseEstimator):
             step=self.origin_step or self.horizon,
             min_train=self.min_length_,
             settings=(sorted(settings.items(), key=str), self.seasons_, bool(pooled)),
-            source=None if pooled or source_panel is None else source_panel.series,
+            source=None if warm_source is None else warm_source.series,
         )
         if pooled:
             used = {i for i, _ in backtest.origins} - target
@@ -304,10 +341,54 @@ class TransferForecaster(BaseEstimator):
             }
         return backtest, target
 
+    def _source_before_origins(self, panel, source_panel):
+        """The source for ``warm_start`` in a target-only inner backtest (``selection=
+        "target"``, or no source series that can be pooled).
+
+        The backtest fits each method once, before the first inner origin, and scores it
+        at every origin; a source model trained on source values dated at or after that
+        origin would have seen the scored windows' time (the demand of the same days in
+        another region), which flatters ``warm_start``. So every source series that
+        overlaps the target in time is cut just before the earliest first inner origin of
+        the target series (as ``graft forecast backtest`` cuts it at each origin); a
+        series left empty is dropped. A series wholly before the target's first origin is
+        unchanged by the cut, and one that starts after the target's last timestamp (e.g.
+        Victoria 2014 as the source of England 2000, as in the taylor benchmark) holds
+        nothing of the target's time, so it is used as is.
+        """
+        from graft.data.timeseries import Panel
+        from graft.strategies.forecasting.selection import rolling_origins
+
+        if source_panel is None:
+            return None
+        step = self.origin_step or self.horizon
+        firsts = []
+        for s in panel.series:
+            origins = rolling_origins(
+                len(s.values), self.horizon, self.n_origins, step, self.min_length_
+            )
+            if origins:
+                firsts.append(s.index[origins[0]])
+        if not firsts:  # no inner origin on the target: the backtest scores nothing
+            return source_panel
+        cutoff, end = min(firsts), max(s.index[-1] for s in panel.series)
+        kept = []
+        for s in source_panel.series:
+            if s.index[0] > end:
+                kept.append(s)
+                continue
+            n = int(s.index.searchsorted(cutoff, side="left"))  # strictly before the origin
+            if n:
+                kept.append(s if n == len(s.values) else s.head(n))
+        if not kept:
+            return None
+        return Panel(kept, source_panel.freq, source_panel.covariates)
+
     # -------------------------------------------------------------------- fit
     def _prepare(self, data, source):
         """Check the parameters and inputs; set the fitted facts of the data."""
         self._check_params()
+        self.seed_ = self._seed_from_param()
         panel = self._panel(data, "data")
         source_panel = None
         used = list(panel.covariates)
@@ -359,7 +440,7 @@ class TransferForecaster(BaseEstimator):
         strategy = {"zero_shot": "zero_shot", "fine_tune": "fine_tune"}.get(self.strategy)
         self.auto_scores_, self.weights_ = {}, {}
         if self.strategy == "auto":
-            names = list(self.candidates or self._default_candidates(source_panel))
+            names = self._candidate_names() or self._default_candidates(source_panel)
             backtest, target = self._selection_backtest(names, panel, source_panel)
             if not any(i in target for i, _ in backtest.origins):
                 self.weights_ = {"seasonal_naive": 1.0}
@@ -394,6 +475,10 @@ class TransferForecaster(BaseEstimator):
             self.weights_ = {name: 1.0}
             self.choice_reason_ = f"strategy={self.strategy!r} was requested"
             self.backtest_errors_ = {}
+        if "warm_start" not in self.weights_:
+            # Only warm_start reads covariates: a chosen method that ignores them must not
+            # make predict() demand their future values.
+            self.covariates_used_ = []
         members = {n: self._method(n, source_panel) for n in self.weights_}
         self.model_ = (
             next(iter(members.values()))
@@ -401,10 +486,16 @@ class TransferForecaster(BaseEstimator):
             else Combination(members, self.weights_)
         )
         if panel.min_length < self.model_.min_length():
+            seasons = (
+                f"the seasons {self.seasons_} inferred for {panel.freq!r} data"
+                if self.season_length is None
+                else f"season_length={self.season_length!r}"
+            )
             raise DataError(
                 f"The shortest series in data has {panel.min_length} observations; "
-                f"{' + '.join(self.weights_)} needs at least {self.model_.min_length()} "
-                "(two seasons and one step); give a longer history or another strategy."
+                f"{' + '.join(self.weights_)} needs at least {self.model_.min_length()} with "
+                f"{seasons}; give a longer history, another strategy or a shorter "
+                "season_length= (in steps, e.g. 60 for an hourly cycle in minute data)."
             )
         self.model_.fit(panel.series, panel.freq)
         self.strategy_ = " + ".join(self.weights_)
@@ -464,8 +555,9 @@ class TransferForecaster(BaseEstimator):
             frames.append(part)
         return pd.concat(frames, ignore_index=True)
 
-    def _fit_covariates(self):
-        return self.covariate_columns_ or None
+    def _fit_covariates(self) -> list[str]:
+        # Newer history needs only the covariates the fitted method reads ([] = none).
+        return list(self.covariates_used_)
 
     def _future_covariates(self, panel, future, horizon) -> dict:
         if not self.covariates_used_:

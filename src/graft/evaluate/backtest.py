@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
+from graft.estimators.base import _is_int
 from graft.estimators.forecaster import BASELINES, TransferForecaster
 from graft.evaluate.forecast_report import ForecastReport
 from graft.evaluate.report import CandidateResult
@@ -85,6 +86,12 @@ def backtest(
     """
     from graft.data.timeseries import check_panel, panel_frame
 
+    for name, value, low in (("horizon", horizon, 1), ("n_origins", n_origins, 1)):
+        if not _is_int(value, low):
+            raise DataError(f"{name}={value!r} must be an integer >= {low}.")
+    for name, value in (("step", step), ("window", window)):
+        if value is not None and not _is_int(value, 1):
+            raise DataError(f"{name}={value!r} must be an integer >= 1 (or None).")
     step = step or horizon
     template = TransferForecaster(
         horizon=horizon,
@@ -204,6 +211,8 @@ def _long(source, time_column: str) -> pd.DataFrame:
         return pd.DataFrame({time_column: source.index, "value": source.to_numpy()})
     if time_column not in source.columns:
         raise DataError(f"source lacks the time column {time_column!r}.")
+    from graft.data.timeseries import parse_times
+
     frame = source.copy()
-    frame[time_column] = pd.to_datetime(frame[time_column])
+    frame[time_column] = parse_times(frame[time_column], time_column, "source")
     return frame

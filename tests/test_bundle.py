@@ -2,7 +2,10 @@
 
 import hashlib
 import json
+import os
 import shutil
+import stat
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -411,7 +414,7 @@ def test_a_failing_save_leaves_nothing_behind(
     (tmp_path / "other.txt").write_text("keep")
     before = sorted(p.name for p in tmp_path.iterdir())
 
-    with monkeypatch.context() as patch, pytest.raises(OSError, match="disk full"):
+    with monkeypatch.context() as patch, pytest.raises(BundleError, match="disk full"):
         patch.setattr(target, name, _raise)
         graft.save(model, tmp_path / "m.graft")
 
@@ -421,7 +424,7 @@ def test_a_failing_save_leaves_nothing_behind(
 def test_a_failing_resave_keeps_the_old_bundle(fitted, saved, tmp_path, monkeypatch, new_reviews):
     path = shutil.copytree(saved("fine_tune"), tmp_path / "m.graft")
 
-    with monkeypatch.context() as patch, pytest.raises(OSError, match="disk full"):
+    with monkeypatch.context() as patch, pytest.raises(BundleError, match="disk full"):
         patch.setattr(safetensors.torch, "save_file", _raise)
         graft.save(fitted("classification", "hybrid"), path)
 
@@ -443,3 +446,52 @@ def test_resaving_replaces_the_bundle(fitted, tmp_path, new_reviews):
     np.testing.assert_array_equal(loaded.predict_proba(new_reviews), expected)
     assert sorted(p.name for p in path.iterdir()) == ["baseline.skops", "manifest.json"]
     assert [p.name for p in tmp_path.iterdir()] == ["m.graft"]
+
+
+@pytest.fixture
+def umask():
+    """``umask(mask)``: set the process umask for this test; the old one comes back after."""
+    old = os.umask(0o022)
+    os.umask(old)
+    yield os.umask
+    os.umask(old)
+
+
+def _modes(path) -> dict:
+    return {p.name: stat.S_IMODE(p.stat().st_mode) for p in [path, *path.iterdir()]}
+
+
+@pytest.mark.parametrize(("mask", "folder", "file"), [(0o022, 0o755, 0o644), (0o077, 0o700, 0o600)])
+def test_saved_bundles_follow_the_umask(fitted, tmp_path, umask, mask, folder, file):
+    umask(mask)
+    path = graft.save(fitted("classification", "baseline"), tmp_path / "m.graft")
+
+    assert _modes(path) == {"m.graft": folder, "baseline.skops": file, "manifest.json": file}
+
+
+def test_saved_forecast_bundles_follow_the_umask(hourly_panel, tmp_path, umask):
+    umask(0o022)
+    model = graft.TransferForecaster(strategy="baseline", baseline="seasonal_naive", horizon=6).fit(
+        hourly_panel(days=4)
+    )
+
+    path = graft.save(model, tmp_path / "f.graft")
+
+    assert set(_modes(path).values()) == {0o755, 0o644}
+    assert stat.S_IMODE(path.stat().st_mode) == 0o755
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs Linux's /proc")
+def test_saving_into_an_unwritable_folder(fitted):
+    # /proc refuses new files even to root, unlike a chmod-ed folder.
+    with pytest.raises(BundleError, match=r"Cannot write the bundle /proc/m\.graft"):
+        graft.save(fitted("classification", "baseline"), "/proc/m.graft")
+
+
+def test_a_manifest_that_is_a_folder_is_refused(bundle_copy):
+    path = bundle_copy("baseline")
+    (path / "manifest.json").unlink()
+    (path / "manifest.json").mkdir()
+
+    with pytest.raises(BundleError, match=r"manifest\.json cannot be read"):
+        graft.load(path)

@@ -20,6 +20,7 @@ was trained on. Saving writes a temporary directory and renames it into place, s
 failed save leaves nothing half-written.
 """
 
+import contextlib
 import copy
 import datetime as dt
 import hashlib
@@ -117,8 +118,7 @@ def save(estimator, path: str | os.PathLike) -> Path:
         return save_forecaster(estimator, path)
     model = estimator.model_
     tabular = getattr(estimator, "modality_", "text") == "tabular"
-    staging = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.tmp-"))
-    try:
+    with staged_bundle(path) as staging:
         backbone = None
         if tabular:
             from graft.bundle_tabular import save_tabular_model
@@ -162,11 +162,39 @@ def save(estimator, path: str | os.PathLike) -> Path:
             },
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2))
+    return path
+
+
+@contextlib.contextmanager
+def staged_bundle(path: Path):
+    """A staging folder next to ``path``, filled by the ``with`` block and then renamed to
+    ``path`` (replacing an older bundle) with the permissions of a new folder.
+
+    On any failure the staging folder is removed, so nothing half-written is left; an
+    OSError (read-only folder, disk full) becomes a :class:`BundleError`.
+    """
+    from graft.data.io import default_mode
+
+    try:
+        staging = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.tmp-"))
+    except OSError as exc:
+        raise BundleError(
+            f"Cannot write the bundle {path} ({exc.strerror or exc}); choose a writable folder."
+        ) from exc
+    try:
+        yield staging
+        # mkdtemp makes it private (0o700); a bundle should be as readable as any new folder.
+        os.chmod(staging, default_mode(directory=True))
         _swap_into_place(staging, path)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise BundleError(
+            f"Cannot write the bundle {path} ({exc.strerror or exc}); check the folder's "
+            "permissions and free space."
+        ) from exc
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return path
 
 
 def _input_schema(estimator) -> dict:
@@ -254,6 +282,11 @@ def _read_manifest(path: Path) -> dict:
         manifest = json.loads((path / MANIFEST).read_text())
     except FileNotFoundError as exc:
         raise BundleError(f"{path} has no {MANIFEST}; it is not a graft bundle.") from exc
+    except OSError as exc:  # a folder named manifest.json, no read permission, ...
+        raise BundleError(
+            f"{path / MANIFEST} cannot be read ({exc.strerror or exc}); re-save the model or "
+            "fix its permissions."
+        ) from exc
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise BundleError(f"{path / MANIFEST} is corrupt (not JSON); re-save the model.") from exc
     if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
@@ -365,7 +398,13 @@ def load(path: str | os.PathLike):
 
     path = Path(path)
     manifest = _read_manifest(path)
-    _verify_files(path, manifest)
+    try:
+        _verify_files(path, manifest)
+    except OSError as exc:  # e.g. a member file without read permission
+        raise BundleError(
+            f"{path} cannot be read ({exc.strerror or exc}: {exc.filename}); fix its "
+            "permissions or re-save the model."
+        ) from exc
     try:
         if manifest.get("estimator") == "TransferForecaster":
             from graft.forecast_bundle import load_forecaster

@@ -15,11 +15,25 @@ processes share the machine (the benchmark runs three, one thread each).
 """
 
 
-def cache_dir() -> Path:
-    """Root of graft's cache (embeddings, datasets): ``$GRAFT_CACHE_DIR`` or ~/.cache/graft."""
+def cache_root() -> Path:
+    """Where graft's cache lives: ``$GRAFT_CACHE_DIR`` or ~/.cache/graft (not created)."""
     root = os.environ.get("GRAFT_CACHE_DIR")
-    path = Path(root) if root else Path.home() / ".cache" / "graft"
-    path.mkdir(parents=True, exist_ok=True)
+    return Path(root) if root else Path.home() / ".cache" / "graft"
+
+
+def cache_dir() -> Path:
+    """Root of graft's cache (embeddings, datasets), created if needed.
+
+    Raises :class:`GraftError` naming ``GRAFT_CACHE_DIR`` when the folder cannot be made.
+    """
+    path = cache_root()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise GraftError(
+            f"graft's cache folder {path} cannot be created ({exc.strerror or exc}); set "
+            "GRAFT_CACHE_DIR to a writable folder."
+        ) from exc
     return path
 
 

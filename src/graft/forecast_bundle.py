@@ -17,8 +17,6 @@ Nothing is pickled; statsforecast baselines and zero-shot Fracast hold no learne
 
 import datetime as dt
 import json
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -46,8 +44,7 @@ def save_forecaster(estimator, path: Path) -> Path:
     from graft.data.timeseries import panel_frame
     from graft.strategies.forecasting import fracast
 
-    staging = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.tmp-"))
-    try:
+    with bundle.staged_bundle(path) as staging:
         panel_frame(
             estimator.panel_,
             id_column=estimator.id_column,
@@ -97,10 +94,6 @@ def save_forecaster(estimator, path: Path) -> Path:
             "files": {f.name: bundle._sha256(f) for f in sorted(staging.iterdir())},
         }
         (staging / bundle.MANIFEST).write_text(json.dumps(manifest, indent=2))
-        bundle._swap_into_place(staging, path)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return path
 
 

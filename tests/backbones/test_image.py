@@ -166,3 +166,24 @@ def test_contract_image_forward_is_differentiable(image_backbone, small_images):
 def test_contract_image_weight_hash_is_stable(image_backbone):
     name = image_backbone.spec.name
     assert image_backbone.weight_hash() == create_backbone(name).weight_hash()
+
+
+def test_onnx_runtime_without_a_writable_cache_exports_in_memory(
+    small_images, tmp_path, monkeypatch
+):
+    pytest.importorskip("onnxruntime")
+    from graft.backbones import image
+
+    backbone = create_backbone("tiny-cnn").eval()
+    monkeypatch.setenv("GRAFT_IMAGE_RUNTIME", "torch")
+    torch_features = backbone.encode(small_images)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(blocker / "cache"))  # cannot be made
+    monkeypatch.setenv("GRAFT_IMAGE_RUNTIME", "onnx")
+    monkeypatch.setattr(image, "_SESSIONS", {})
+
+    with pytest.warns(RuntimeWarning, match="exporting it in memory"):
+        onnx_features = backbone.encode(small_images)
+
+    assert np.allclose(torch_features, onnx_features, atol=1e-4)

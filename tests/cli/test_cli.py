@@ -565,3 +565,87 @@ def test_evaluate_too_few_rows(tmp_path):
 
     assert_user_error(result, "Cannot make 2 splits")
     assert _files(tmp_path) == before
+
+
+# ------------------------------------------------------------- output errors
+UNWRITABLE = Path("/proc")  # writing fails there even for root, unlike a chmod-ed folder
+needs_proc = pytest.mark.skipif(not UNWRITABLE.is_dir(), reason="needs Linux's /proc")
+
+
+def test_predict_into_an_existing_folder(bundle, new_rows, tmp_path):
+    (tmp_path / "p.csv").mkdir()
+    before = _files(tmp_path)
+
+    result = invoke("predict", bundle, new_rows, "--out", tmp_path / "p.csv")
+
+    assert_user_error(result, "p.csv is a folder")
+    assert _files(tmp_path) == before
+
+
+def test_evaluate_json_into_an_existing_folder(train_csv, tmp_path):
+    (tmp_path / "r.json").mkdir()
+    before = _files(tmp_path)
+
+    result = invoke(
+        "evaluate", train_csv, "--label", "sentiment", "--strategies", "baseline",
+        "--splits", "2", "--json", tmp_path / "r.json",
+    )  # fmt: skip
+
+    assert_user_error(result, "r.json is a folder")
+    assert "baseline" not in result.output  # refused before comparing
+    assert _files(tmp_path) == before
+
+
+def test_predict_to_parquet_with_a_column_mixing_types(bundle, tmp_path):
+    data = _csv_text(
+        tmp_path, '{"review": "good", "note": 1}\n{"review": "bad", "note": "x"}\n', "new.jsonl"
+    )
+    before = _files(tmp_path)
+
+    result = invoke("predict", bundle, data, "--out", tmp_path / "p.parquet")
+
+    assert_user_error(result, "'note' mix value types", "p.csv")
+    assert _files(tmp_path) == before
+
+
+@needs_proc
+def test_predict_into_an_unwritable_folder(bundle, new_rows):
+    result = invoke("predict", bundle, new_rows, "--out", UNWRITABLE / "p.csv")
+
+    assert_user_error(result, "Output folder /proc is not writable")
+
+
+@needs_proc
+def test_fit_into_an_unwritable_folder_fails_before_fitting(train_csv):
+    result = invoke(
+        "fit", train_csv, "--label", "sentiment", "--out", UNWRITABLE / "m.graft", *FIT,
+        "--strategy", "baseline",
+    )  # fmt: skip
+
+    assert_user_error(result, "Output folder /proc is not writable")
+    assert "strategy:" not in result.output
+
+
+def test_fit_over_a_folder_that_is_not_a_bundle_fails_before_fitting(train_csv, tmp_path):
+    (tmp_path / "m.graft").mkdir()
+
+    result = invoke(
+        "fit", train_csv, "--label", "sentiment", "--out", tmp_path / "m.graft", *FIT,
+        "--strategy", "baseline",
+    )  # fmt: skip
+
+    assert_user_error(result, "is not a graft bundle")
+    assert "strategy:" not in result.output
+    assert list((tmp_path / "m.graft").iterdir()) == []
+
+
+def test_predict_with_a_manifest_that_is_a_folder(bundle, new_rows, tmp_path):
+    bad = _copy(bundle, tmp_path)
+    (bad / "manifest.json").unlink()
+    (bad / "manifest.json").mkdir()
+    before = _files(tmp_path)
+
+    result = invoke("predict", bad, new_rows, "--out", tmp_path / "p.csv")
+
+    assert_user_error(result, "manifest.json cannot be read")
+    assert _files(tmp_path) == before

@@ -382,3 +382,40 @@ def test_fit_tables_without_backbone_matches_columns_by_meaning(files):
 
     assert "minilm-l6" in default and "skipped" not in default
     assert "skipped" in by_name
+
+
+@pytest.mark.parametrize("change", ["drop", "rename"])
+def test_evaluate_test_data_lacking_a_training_column(files, tmp_path, change):
+    _, paths = files
+    test = pd.read_csv(paths["new"])
+    test = (
+        test.drop(columns=["usage"])
+        if change == "drop"
+        else test.rename(columns={"usage": "Usage"})
+    )
+    test.to_csv(tmp_path / "test.csv", index=False)
+
+    result = invoke(
+        "evaluate", paths["target"], "--label", "label", "--strategies", "baseline",
+        "--splits", "2", "--backbone", "none", "--test-data", tmp_path / "test.csv",
+        "--json", tmp_path / "r.json",
+    )  # fmt: skip
+
+    _fails(result, "test.csv lacks 1 column(s)", "'usage'")
+    assert not (tmp_path / "r.json").exists()
+
+
+def test_evaluate_test_data_with_a_class_unseen_in_training(files, tmp_path):
+    _, paths = files
+    test = pd.read_csv(paths["new"])
+    test.loc[:4, "label"] = "paused"
+    test.to_csv(tmp_path / "test.csv", index=False)
+    options = (
+        "evaluate", paths["target"], "--label", "label", "--strategies", "baseline",
+        "--splits", "2", "--backbone", "none", "--test-data", tmp_path / "test.csv",
+    )  # fmt: skip
+
+    # The default metric for two classes, ROC AUC, cannot score a third class.
+    _fails(invoke(*options), "5 row(s)", "'paused'", "'roc_auc'")
+    text = _ok(invoke(*options, "--metric", "accuracy"))
+    assert "accuracy" in text

@@ -212,7 +212,7 @@ def test_save_json_failure_keeps_the_old_file_and_leaves_no_temp(fe_report, tmp_
 
     monkeypatch.setattr(io_module.json, "dump", broken_dump)
 
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(DataError, match="disk full"):
         fe_report.save_json(target)
 
     assert json.loads(target.read_text()) == {"old": True}
@@ -476,3 +476,35 @@ def test_neg_log_loss_scores_a_split_that_misses_a_rare_class():
 def test_a_strategy_the_modality_lacks_is_refused_before_fitting(data):
     with pytest.raises(DataError, match="'baseline_cnn' is not available for text input"):
         graft.compare(["baseline_cnn"], *data, n_splits=2, backbone="tiny-bert")
+
+
+# A fixed test set holding a class the training labels lack ("mid").
+UNSEEN_TEST = (["good thing", "bad thing", "meh one", "meh two"], ["pos", "neg", "mid", "mid"])
+
+
+def _two_classes() -> tuple[list[str], list[str]]:
+    X = [f"good thing {i}" for i in range(8)] + [f"bad thing {i}" for i in range(8)]
+    return X, ["pos"] * 8 + ["neg"] * 8
+
+
+@pytest.mark.parametrize("metric", ["roc_auc", "neg_log_loss"])
+def test_a_test_class_unseen_in_training_is_refused_by_probability_metrics(metric):
+    with pytest.raises(DataError, match="2 row\\(s\\) of class\\(es\\) absent") as info:
+        graft.compare(["baseline"], *_two_classes(), test=UNSEEN_TEST, n_splits=2, metric=metric)
+
+    message = _one_line(info)
+    assert "'mid'" in message and repr(metric) in message and "accuracy" in message
+
+
+@pytest.mark.parametrize(
+    ("metric", "best"),
+    # The unseen class is half the rows (accuracy) and one class of three, with recall and
+    # F1 of 0 (balanced accuracy, F1): no model can do better than these.
+    [("accuracy", 0.5), ("balanced_accuracy", 2 / 3), ("f1_macro", 2 / 3)],
+)
+def test_label_metrics_score_a_test_class_unseen_in_training_as_errors(metric, best):
+    report = graft.compare(
+        ["baseline"], *_two_classes(), test=UNSEEN_TEST, n_splits=2, metric=metric
+    )
+
+    assert all(0.0 <= s <= best + 1e-9 for c in report.candidates for s in c.scores)

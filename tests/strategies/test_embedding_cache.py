@@ -4,6 +4,9 @@ import numpy as np
 import pytest
 
 from graft.backbones.registry import create_backbone
+from graft.config import cache_dir
+from graft.exceptions import GraftError
+from graft.strategies import embedding_cache
 from graft.strategies.embedding_cache import EmbeddingCache, embed_texts
 
 TEXTS = ["a good film", "a bad film", "fine", "the plot was dull"]
@@ -101,3 +104,50 @@ def test_entries_persist_on_disk_in_the_cache_dir(counting, tmp_path):
     assert len(found) == len(TEXTS)
     stored = np.vstack([found[k] for k in sorted(found)])
     assert sorted(map(tuple, stored)) == sorted(map(tuple, vectors))
+
+
+# ------------------------------------------------------- an unusable cache is skipped
+@pytest.fixture
+def fresh_warnings(monkeypatch):
+    """Forget which cache folders this process has already warned about."""
+    monkeypatch.setattr(embedding_cache, "_WARNED", set())
+
+
+def test_an_unwritable_cache_embeds_without_it_and_warns_once(
+    counting, tiny, tmp_path, monkeypatch, fresh_warnings
+):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    # A folder under a file cannot be made, even by root.
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(blocker / "cache"))
+
+    with pytest.warns(RuntimeWarning, match="GRAFT_CACHE_DIR") as caught:
+        first = embed_texts(counting, TEXTS)
+        second = embed_texts(counting, TEXTS)
+
+    assert len(caught) == 1
+    assert "cannot be used" in str(caught[0].message)
+    assert counting.calls == [TEXTS, TEXTS]
+    np.testing.assert_allclose(first, tiny.encode(TEXTS), atol=1e-6)
+    np.testing.assert_array_equal(second, first)
+
+
+def test_a_corrupt_cache_file_embeds_without_it(counting, tiny, fresh_warnings):
+    embed_texts(counting, TEXTS[:2])
+    store = EmbeddingCache(f"{counting.weight_hash()}-{counting.spec.max_length}")
+    store.path.write_bytes(b"half a database, the writer was killed")
+
+    with pytest.warns(RuntimeWarning, match="not a database"):
+        vectors = embed_texts(counting, TEXTS)
+
+    assert counting.calls == [TEXTS[:2], TEXTS]
+    np.testing.assert_allclose(vectors, tiny.encode(TEXTS), atol=1e-6)
+
+
+def test_cache_dir_names_the_setting_when_it_cannot_be_made(tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("GRAFT_CACHE_DIR", str(blocker / "cache"))
+
+    with pytest.raises(GraftError, match="set GRAFT_CACHE_DIR to a writable folder"):
+        cache_dir()

@@ -163,7 +163,29 @@ class ImageBackbone(nn.Module):
             return None
         if self._frozen_hash is None:
             self._frozen_hash = self.weight_hash()
-        return _session(self._frozen_hash, lambda: str(self._onnx_file()))
+        return _session(self._frozen_hash, self._onnx_model)
+
+    def _onnx_model(self):
+        """The exported body: a file in graft's cache, or bytes exported in memory when the
+        cache cannot be written (the file only saves re-exporting in the next process)."""
+        import io
+        import warnings
+
+        from graft.exceptions import GraftError
+
+        try:
+            return str(self._onnx_file())
+        except (OSError, GraftError) as exc:
+            reason = getattr(exc.__cause__ or exc, "strerror", None) or str(exc)
+            warnings.warn(
+                f"graft's cache cannot hold the ONNX export of {self.spec.name} ({reason}); "
+                "exporting it in memory. Set GRAFT_CACHE_DIR to a writable folder.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+        buffer = io.BytesIO()
+        _export(_FeatureExport(self.body, self.spec), self.image_size, buffer)
+        return buffer.getvalue()
 
     def predictor(self, network: nn.Module):
         """A function from uint8 pixels to ``network``'s outputs through ONNX Runtime, or

@@ -66,7 +66,7 @@ def fit(
 
     frame = _read(data)
     source = _read(source_data) if source_data is not None else None
-    _check_out(out)
+    _check_out(out, bundle=True)
     model = TransferForecaster(
         strategy=strategy,
         horizon=horizon,

@@ -154,9 +154,19 @@ def _blend_option(value: str | None):
         ) from None
 
 
-def _check_out(out: Path) -> None:
-    if not out.parent.is_dir():
-        raise DataError(f"Output folder {out.parent} does not exist; create it first.")
+def _check_out(out: Path, *, bundle: bool = False) -> None:
+    """Refuse, before any work, an output that cannot be written: a missing or read-only
+    folder, a folder where a file goes, or (``bundle``) something that is not a bundle."""
+    from graft.data.io import check_output_file, check_output_folder
+
+    if not bundle:
+        check_output_file(out)
+        return
+    check_output_folder(out.parent)
+    if out.exists() and not (out / "manifest.json").is_file():
+        raise DataError(
+            f"{out} exists and is not a graft bundle; choose another path or remove it."
+        )
 
 
 def _media_input(path: Path, label: str | None, column: str | None, kind: str, task: str):
@@ -333,7 +343,7 @@ def fit(
         sources=(source_data, source, source_label, source_text_column),
         column_mapping=column_mapping,
     )
-    _check_out(out)
+    _check_out(out, bundle=True)
     model = _estimator(
         task,
         # No --backbone: the estimator's own default, as in Python.
@@ -504,7 +514,16 @@ def evaluate(
     elif test_data is not None:
         test_frame, test_labels, _ = _labelled_frame(test_data, label, column, task)
         if column is None:
-            test_frame = test_frame.reindex(columns=frame.columns)
+            # As predict would: a missing column is an error, not a column of NaN.
+            absent = [c for c in frame.columns if c not in test_frame.columns]
+            if absent:
+                raise SchemaError(
+                    f"{test_data} lacks {len(absent)} column(s) of {data} that the models "
+                    f"are trained on ({', '.join(map(repr, absent[:10]))}"
+                    f"{', ...' if len(absent) > 10 else ''}); add them, with NaN where a "
+                    "value is unknown."
+                )
+            test_frame = test_frame[frame.columns]
         test = (test_frame, test_labels)
     if json_out is not None:
         _check_out(json_out)

@@ -53,8 +53,84 @@ def read_table(path: str | Path) -> pd.DataFrame:
     return frame
 
 
+def default_mode(directory: bool = False) -> int:
+    """The permissions ``open`` / ``mkdir`` would give a new file (or folder) here: 0o666
+    (0o777) less the process umask.
+
+    ``tempfile`` stages with 0o600 / 0o700 whatever the umask; without this, a bundle or
+    an output file renamed into place would be private to the account that wrote it.
+    """
+    # os.umask can only be read by setting it; set it straight back.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return (0o777 if directory else 0o666) & ~mask
+
+
+def check_output_file(path: str | Path) -> Path:
+    """Refuse an output file path that cannot be written: a folder, or one in a missing or
+    unwritable folder (raises :class:`DataError`)."""
+    path = Path(path)
+    if path.is_dir():
+        raise DataError(f"Output {path} is a folder; name a file to write instead.")
+    check_output_folder(path.parent)
+    return path
+
+
+def check_output_folder(folder: Path) -> None:
+    """Refuse a missing folder, or one where no file can be created (read-only mount,
+    permissions, a special file system such as /proc)."""
+    if not folder.is_dir():
+        raise DataError(f"Output folder {folder} does not exist; create it first.")
+    try:
+        # Tried rather than os.access: root passes access() even where writing fails.
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise DataError(
+            f"Output folder {folder} is not writable ({exc.strerror or exc}); choose "
+            "another folder or fix its permissions."
+        ) from exc
+
+
+def _mixed_columns(frame: pd.DataFrame) -> list[str]:
+    """Object columns holding values of more than one type (missing values aside)."""
+    return [
+        str(name)
+        for name in frame.columns
+        if frame[name].dtype == object and len({type(v) for v in frame[name].dropna()}) > 1
+    ]
+
+
+def _staged_file(path: Path, write) -> Path:
+    """Call ``write(fd, temp path)`` for a temp file next to ``path``, then rename it into
+    place with the permissions of a new file; an OSError becomes a :class:`DataError` and
+    leaves nothing behind."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise DataError(
+            f"Cannot write {path} ({exc.strerror or exc}); choose a writable folder."
+        ) from exc
+    try:
+        write(fd, tmp)
+        os.chmod(tmp, default_mode())
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise DataError(
+            f"Cannot write {path} ({exc.strerror or exc}); check the path and free space."
+        ) from exc
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
 def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write ``frame`` atomically (temp file, then rename) as CSV, Parquet or JSON Lines."""
+    """Write ``frame`` atomically (temp file, then rename) as CSV, Parquet or JSON Lines.
+
+    Raises :class:`DataError` for an unsupported extension, an unwritable path, or (for
+    Parquet) a column mixing value types, which Parquet cannot store.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
@@ -62,33 +138,40 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
             f"Output {path} has an unsupported extension {suffix or '(none)'!r}; use "
             ".csv, .parquet or .jsonl."
         )
-    if not path.parent.is_dir():
-        raise DataError(f"Output folder {path.parent} does not exist; create it first.")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    check_output_file(path)
+
+    def write(fd: int, tmp: str) -> None:
+        os.close(fd)
         if suffix == ".csv":
             frame.to_csv(tmp, index=False)
         elif suffix == ".jsonl":
             frame.to_json(tmp, orient="records", lines=True)
         else:
-            frame.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+            try:
+                frame.to_parquet(tmp, index=False)
+            except (ImportError, OSError):
+                raise
+            except Exception as exc:  # pyarrow's type errors: values Parquet cannot hold
+                mixed = _mixed_columns(frame)
+                if mixed:
+                    what = f"column(s) {', '.join(map(repr, mixed[:5]))} mix value types"
+                else:
+                    what = (str(exc).strip() or type(exc).__name__).splitlines()[0]
+                raise DataError(
+                    f"Cannot write {path} as Parquet ({what}); write "
+                    f"{path.with_suffix('.csv').name} or .jsonl instead."
+                ) from exc
+
+    return _staged_file(path, write)
 
 
 def write_json(data, path: str | Path) -> Path:
     """Write ``data`` as indented JSON atomically (temp file, then rename)."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
+    check_output_file(path)
+
+    def write(fd: int, tmp: str) -> None:
         with os.fdopen(fd, "w") as handle:
             json.dump(data, handle, indent=2)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+
+    return _staged_file(path, write)

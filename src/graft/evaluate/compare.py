@@ -94,6 +94,25 @@ def _scorer(metric: str, y: np.ndarray):
     return get_scorer(metric)
 
 
+def _check_test_classes(y: np.ndarray, y_test: np.ndarray, metric: str) -> None:
+    """Refuse test labels of a class absent from the training labels for the metrics that
+    cannot score them: ROC AUC is defined over the model's classes, and a log loss over a
+    class the model gives probability 0 is infinite. The label metrics (accuracy,
+    balanced accuracy, F1) score them as the errors they are."""
+    if metric not in ("roc_auc", "neg_log_loss"):
+        return
+    known = set(y.tolist())
+    unseen = [v for v in y_test.tolist() if v not in known]
+    if unseen:
+        names = sorted({str(v) for v in unseen})
+        raise DataError(
+            f"test y has {len(unseen)} row(s) of class(es) absent from the training labels "
+            f"({', '.join(map(repr, names[:5]))}{', ...' if len(names) > 5 else ''}), which "
+            f"metric {metric!r} cannot score; drop those rows or use accuracy, "
+            "balanced_accuracy or f1_macro (they count them as errors)."
+        )
+
+
 def _check_strategies(candidates: dict, modality: str) -> None:
     """Refuse, before anything is fitted, a strategy the input's modality does not have."""
     from graft.estimators.auto import strategies_for
@@ -225,6 +244,8 @@ def compare(
     if test is not None:
         X_test, y_test, n_test = _inputs(*test, modality, columns, where="test X")
         y_test = check_labels(y_test, n_test, task=task, where="test y")
+        if task == "classification":
+            _check_test_classes(y, y_test, metric)
         splits = [(np.arange(n_rows), None, seed) for seed in range(n_splits)]
         evaluation = "seeds on a fixed test set"
     else:

@@ -10,13 +10,20 @@ content: the text, or an image's decoded pixels.
 
 import hashlib
 import sqlite3
+import warnings
 from contextlib import closing
 from pathlib import Path
 
 import numpy as np
 
-from graft.config import cache_dir
+from graft.config import cache_dir, cache_root
 from graft.data.rows import take_rows
+from graft.exceptions import GraftError
+
+# What makes the cache unusable (unwritable folder, corrupt file); the cache only saves
+# time, so these fall back to embedding without it.
+_UNUSABLE = (OSError, sqlite3.Error, GraftError)
+_WARNED: set[str] = set()
 
 
 def _text_key(text: str) -> str:
@@ -123,8 +130,12 @@ def _embed(backbone, inputs, *, keys, tag, take, cache, weight_hash, progress) -
     if not cache:
         return backbone.encode(inputs, progress=progress)
     key = weight_hash or backbone.weight_hash()
-    store = EmbeddingCache(f"{key}-{tag}")
-    found = store.get_keys(keys)
+    try:
+        store = EmbeddingCache(f"{key}-{tag}")
+        found = store.get_keys(keys)
+    except _UNUSABLE as exc:
+        _unusable(exc)
+        return backbone.encode(inputs, progress=progress)
     first_row: dict[str, int] = {}
     for row, k in enumerate(keys):
         if k not in found:
@@ -132,6 +143,31 @@ def _embed(backbone, inputs, *, keys, tag, take, cache, weight_hash, progress) -
     if first_row:
         missing = list(first_row)
         vectors = backbone.encode(take(list(first_row.values())), progress=progress)
-        store.put_keys(missing, vectors)
+        try:
+            store.put_keys(missing, vectors)
+        except _UNUSABLE as exc:
+            _unusable(exc)
         found.update(zip(missing, vectors))
     return np.stack([found[k] for k in keys]).astype(np.float32)
+
+
+def _unusable(exc: Exception) -> None:
+    """Warn, once per cache folder and process, that the cache cannot be used.
+
+    The cache only saves time, so an unwritable folder (read-only home or container) or a
+    file left corrupt by a killed process must not stop a fit or a prediction.
+    """
+    where = str(cache_root() / "embeddings")
+    if where in _WARNED:
+        return
+    _WARNED.add(where)
+    if isinstance(exc, GraftError) and exc.__cause__ is not None:
+        exc = exc.__cause__  # cache_dir's OSError, without its advice (repeated below)
+    reason = getattr(exc, "strerror", None) or " ".join(str(exc).split()) or type(exc).__name__
+    warnings.warn(
+        f"graft's embedding cache {where} cannot be used ({reason}); embedding without it, "
+        "which is slower. Set GRAFT_CACHE_DIR to a writable folder, or delete the corrupt "
+        "file there.",
+        RuntimeWarning,
+        stacklevel=4,
+    )

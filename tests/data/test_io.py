@@ -1,0 +1,109 @@
+"""Writing tables and JSON: atomic, with the permissions of a new file, and every failure
+a DataError that leaves nothing behind."""
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from graft.data import io
+from graft.exceptions import DataError
+
+FRAME = pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})
+UNWRITABLE = Path("/proc")  # writing fails there even for root, unlike a chmod-ed folder
+
+
+@pytest.fixture
+def umask():
+    """``umask(mask)``: set the process umask for this test; the old one comes back after."""
+    old = os.umask(0o022)
+    os.umask(old)
+    yield os.umask
+    os.umask(old)
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def _write(kind: str, path: Path) -> None:
+    if kind == "json":
+        io.write_json({"a": 1}, path)
+    else:
+        io.write_table(FRAME, path)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".jsonl", ".json"])
+@pytest.mark.parametrize(("mask", "expected"), [(0o022, 0o644), (0o077, 0o600)])
+def test_written_files_follow_the_umask(tmp_path, umask, suffix, mask, expected):
+    umask(mask)
+    path = tmp_path / f"out{suffix}"
+
+    _write("json" if suffix == ".json" else "table", path)
+
+    assert _mode(path) == expected
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+def test_default_mode_leaves_the_umask_unchanged(umask):
+    umask(0o027)
+
+    assert io.default_mode() == 0o640
+    assert io.default_mode(directory=True) == 0o750
+    assert os.umask(0o027) == 0o027
+
+
+@pytest.mark.parametrize("kind", ["table", "json"])
+def test_a_folder_as_the_output_is_refused(tmp_path, kind):
+    folder = tmp_path / "out.csv"
+    folder.mkdir()
+
+    with pytest.raises(DataError, match="is a folder"):
+        _write(kind, folder)
+
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+    assert list(folder.iterdir()) == []
+
+
+@pytest.mark.skipif(not UNWRITABLE.is_dir(), reason="needs Linux's /proc")
+@pytest.mark.parametrize("kind", ["table", "json"])
+def test_an_unwritable_folder_is_refused(kind):
+    with pytest.raises(DataError, match="Output folder /proc is not writable"):
+        _write(kind, UNWRITABLE / "out.csv")
+
+
+def test_check_output_file_names_a_missing_folder(tmp_path):
+    with pytest.raises(DataError, match="does not exist"):
+        io.check_output_file(tmp_path / "no" / "out.csv")
+
+
+def test_parquet_refuses_a_column_mixing_types_and_leaves_nothing(tmp_path):
+    frame = FRAME.assign(note=pd.Series([1, "x"], dtype=object))
+
+    with pytest.raises(DataError, match="'note' mix value types") as info:
+        io.write_table(frame, tmp_path / "out.parquet")
+
+    assert "out.csv" in str(info.value)
+    assert list(tmp_path.iterdir()) == []
+    io.write_table(frame, tmp_path / "out.csv")  # CSV holds them as text
+    assert pd.read_csv(tmp_path / "out.csv")["note"].tolist() == ["1", "x"]
+
+
+def test_a_failing_write_keeps_the_old_file_and_leaves_no_temp(tmp_path, monkeypatch):
+    path = tmp_path / "out.json"
+    path.write_text('{"old": true}')
+
+    def broken_dump(obj, handle, **kwargs):
+        handle.write('{"half": ')
+        raise OSError("disk full")
+
+    monkeypatch.setattr(io.json, "dump", broken_dump)
+
+    with pytest.raises(DataError, match="disk full"):
+        io.write_json({"new": True}, path)
+
+    assert json.loads(path.read_text()) == {"old": True}
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]

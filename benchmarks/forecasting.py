@@ -46,6 +46,7 @@ METHODS = {
     "seasonal_naive_weekly": {"strategy": "baseline", "baseline": "seasonal_naive_long"},
     "auto_ets": {"strategy": "baseline", "baseline": "auto_ets"},
     "auto_theta": {"strategy": "baseline", "baseline": "auto_theta"},
+    "dynamic_theta": {"strategy": "baseline", "baseline": "dynamic_theta"},
     "mstl": {"strategy": "baseline", "baseline": "mstl"},
     "auto_arima": {"strategy": "baseline", "baseline": "auto_arima"},
     "fracast_zero_shot": {"strategy": "zero_shot"},

@@ -11,6 +11,7 @@ LABELS = {
     "seasonal_naive_weekly": "seasonal naive (weekly season)",
     "auto_ets": "AutoETS (statsforecast)",
     "auto_theta": "AutoTheta (statsforecast)",
+    "dynamic_theta": "DynamicOptimizedTheta (statsforecast; a candidate of auto since session 9)",
     "mstl": "MSTL (statsforecast)",
     "auto_arima": "AutoARIMA (statsforecast)",
     "fracast_zero_shot": "Fracast-0 zero-shot",

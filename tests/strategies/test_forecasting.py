@@ -42,7 +42,9 @@ def _score(method, panel):
     return mase(s.values[origin:], forecast.mean, s.values[:origin], 24)
 
 
-@pytest.mark.parametrize("kind", ["seasonal_naive", "auto_ets", "auto_theta", "mstl"])
+@pytest.mark.parametrize(
+    "kind", ["seasonal_naive", "auto_ets", "auto_theta", "dynamic_theta", "mstl"]
+)
 def test_statsforecast_baselines_forecast_a_seasonal_series(panel, kind):
     assert _score(StatsForecastMethod(kind, [24, 168], H), panel) < 2.0
 

@@ -276,7 +276,7 @@ class TransferForecaster(BaseEstimator):
         names = ["seasonal_naive"]
         if len(self.seasons_) > 1:
             names.append("seasonal_naive_long")
-        names += ["auto_ets", "auto_theta", "mstl"]
+        names += ["auto_ets", "auto_theta", "dynamic_theta", "mstl"]
         if max(self.seasons_) <= 12:  # AutoARIMA with long seasons is too slow to backtest
             names.append("auto_arima")
         names += ["zero_shot", "fine_tune"]

@@ -1,5 +1,6 @@
-"""Local statistical baselines from statsforecast: seasonal naive, AutoETS, AutoTheta, MSTL,
-AutoARIMA. They are what a forecaster would use without transfer.
+"""Local statistical baselines from statsforecast: seasonal naive, AutoETS, AutoTheta, the
+dynamic optimised Theta method (DOTM, Fiorucci et al. 2016), MSTL, AutoARIMA. They are what
+a forecaster would use without transfer.
 
 The models are used directly on NumPy arrays (``model.forecast(y, h, level=...)``), one
 series at a time, refitted on every context.
@@ -41,6 +42,7 @@ class StatsForecastMethod(ForecastMethod):
         "seasonal_naive_long",
         "auto_ets",
         "auto_theta",
+        "dynamic_theta",
         "mstl",
         "auto_arima",
     )
@@ -74,6 +76,8 @@ class StatsForecastMethod(ForecastMethod):
             return models.AutoETS(season_length=seasons[0])
         if self.kind == "auto_theta":
             return models.AutoTheta(season_length=seasons[0])
+        if self.kind == "dynamic_theta":
+            return models.DynamicOptimizedTheta(season_length=seasons[0])
         if self.kind == "auto_arima":
             return models.AutoARIMA(season_length=seasons[0])
         if len(seasons) == 1 and seasons[0] == 1:

@@ -419,3 +419,22 @@ def test_evaluate_test_data_with_a_class_unseen_in_training(files, tmp_path):
     _fails(invoke(*options), "5 row(s)", "'paused'", "'roc_auc'")
     text = _ok(invoke(*options, "--metric", "accuracy"))
     assert "accuracy" in text
+
+
+def test_predict_file_with_a_blank_in_a_code_column(tmp_path):
+    # "1" in training, and 1.0 once a blank cell makes pandas read the column as floats.
+    rng = np.random.default_rng(0)
+    grade = rng.choice(["1", "2", "A", "B", "C"], 120)
+    x = rng.normal(size=120)
+    label = np.where((grade == "1") | (x > 1), "yes", "no")
+    pd.DataFrame({"grade": grade, "x": x, "y": label}).to_csv(tmp_path / "t.csv", index=False)
+    (tmp_path / "full.csv").write_text("grade,x\n1,0\n1,0\n2,0\n")
+    (tmp_path / "blank.csv").write_text("grade,x\n1,0\n1,0\n,0\n")
+    model = tmp_path / "m.graft"
+    _ok(invoke("fit", tmp_path / "t.csv", "--label", "y", "--strategy", "baseline", "--out", model))
+    for name in ("full", "blank"):
+        _ok(invoke("predict", model, tmp_path / f"{name}.csv", "--out", tmp_path / f"{name}.p.csv"))
+    full = pd.read_csv(tmp_path / "full.p.csv")
+    blank = pd.read_csv(tmp_path / "blank.p.csv")
+    assert blank["prediction"].tolist()[:2] == full["prediction"].tolist()[:2] == ["yes", "yes"]
+    np.testing.assert_allclose(blank["proba_yes"][:2], full["proba_yes"][:2])

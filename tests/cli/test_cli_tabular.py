@@ -438,3 +438,32 @@ def test_predict_file_with_a_blank_in_a_code_column(tmp_path):
     blank = pd.read_csv(tmp_path / "blank.p.csv")
     assert blank["prediction"].tolist()[:2] == full["prediction"].tolist()[:2] == ["yes", "yes"]
     np.testing.assert_allclose(blank["proba_yes"][:2], full["proba_yes"][:2])
+
+
+def test_table_with_a_free_text_column_asks_which_to_learn_from(files, tmp_path):
+    _, paths = files
+    frame = pd.read_csv(paths["target"])
+    frame["notes"] = [f"customer {i} called about the bill, was told to wait" for i in frame.index]
+    data = tmp_path / "notes.csv"
+    frame.to_csv(data, index=False)
+    out = tmp_path / "m.graft"
+
+    _fails(
+        invoke("fit", data, "--label", "label", "--strategy", "baseline", "--out", out),
+        "Column 'notes'",
+        "beside 10 other column(s)",
+        "--text-column notes",
+    )
+    assert not out.exists()
+    text = _ok(
+        invoke(
+            "fit", data, "--label", "label", "--strategy", "baseline", "--text-column", "notes",
+            "--out", out,
+        )
+    )  # fmt: skip
+    assert "saved bundle" in text
+    assert json.loads((out / "manifest.json").read_text())["input_schema"]["kind"] == "text"
+    # Without the free text the same file is a table again.
+    frame.drop(columns=["notes"]).to_csv(data, index=False)
+    _ok(invoke("fit", data, "--label", "label", "--strategy", "baseline", "--out", out))
+    assert json.loads((out / "manifest.json").read_text())["input_schema"]["kind"] == "tabular"

@@ -25,6 +25,8 @@ REVIEWS = ["the film was good", "this phone was awful", "our hotel was lovely"]
         (pd.DataFrame({"plan": ["basic", "plus", "basic"]}), {}, TABULAR),
         (pd.DataFrame({"code": ["a-1", "b-2", "a-1"], "plan": ["a", "b", "a"]}), {}, TABULAR),
         (pd.DataFrame({"dept": ["R & D dept"] * 3 + ["Sales"], "age": range(4)}), {}, TABULAR),
+        (pd.DataFrame({"id": ["c7f1e2a0-5b1d-4c2e-9a7f", "d9e2"], "age": [1, 2]}), {}, TABULAR),
+        (pd.DataFrame({"x": ["-0.12345678901234", "n/a?"], "age": [1, 2]}), {}, TABULAR),
         (pd.DataFrame({"review": REVIEWS}), {"strategy": "pooled"}, TABULAR),
         (np.zeros((3, 4)), {}, TABULAR),
         (np.zeros((3, 1)), {}, TABULAR),

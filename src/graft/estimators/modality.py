@@ -76,7 +76,7 @@ def _numeric(array: np.ndarray) -> bool:
 def _frame_modality(frame: pd.DataFrame, where: str) -> str:
     if frame.shape[1] == 1:
         return TEXT if _is_free_text(frame.iloc[:, 0]) else TABULAR
-    free = [c for c in frame.columns if _is_free_text(frame[c], distinct=0.5)]
+    free = [c for c in frame.columns if _is_free_text(frame[c], beside_others=True)]
     if not free:
         return TABULAR
     others = [str(c) for c in frame.columns if c != free[0]]
@@ -93,24 +93,26 @@ _SAMPLE = 10_000
 """Values of a column looked at to tell free text from codes (enough, and fast)."""
 
 
-def _is_free_text(column: pd.Series, distinct: float = 0.0) -> bool:
-    """True when a text-like column holds free text (sentences, not codes).
+def _is_free_text(column: pd.Series, beside_others: bool = False) -> bool:
+    """True when a text-like column holds free text (sentences, not codes or numbers).
 
     Category labels repeat and are one or two words; free text is longer and mostly unique.
-    Beside other columns a column must also have more than ``distinct`` of its values
-    distinct: repeated sentences (templates, many-word category names) are categories the
-    table can use as they are.
+    Beside other columns the test is stricter, since a table can use a text column as a
+    category: free text there is sentences (2.5+ words on average) that are mostly
+    distinct, not repeated sentences (templates, many-word category names) nor long
+    single tokens (IDs, e-mail addresses), which stay table columns.
     """
     if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
         return False
     values = column.dropna().head(_SAMPLE)
     values = values[values.map(lambda v: isinstance(v, str))]
-    if len(values) == 0:
-        return False
+    if len(values) == 0 or pd.to_numeric(values, errors="coerce").notna().mean() > 0.5:
+        return False  # numbers written as text (with a stray word) are a table's column
     words = values.str.split().str.len().mean()
-    share = values.nunique() / len(values)
-    long = words >= 2.5 or (share > 0.5 and values.str.len().mean() > 15)
-    return bool(long and share > distinct)
+    distinct = values.nunique() / len(values) > 0.5
+    if beside_others:
+        return bool(words >= 2.5 and distinct)
+    return bool(words >= 2.5 or (distinct and values.str.len().mean() > 15))
 
 
 def _is_folder(X) -> bool:

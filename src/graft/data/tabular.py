@@ -35,6 +35,7 @@ __all__ = [
     "ColumnKind",
     "ColumnSpec",
     "TabularSchema",
+    "category_text",
     "check_frame",
     "infer_schema",
     "make_preprocessor",
@@ -431,7 +432,7 @@ def _flag_pair(uniques) -> tuple | None:
 def _categories(uniques, max_categories: int) -> tuple[str, ...] | None:
     if len(uniques) > max_categories:
         return None
-    return tuple(sorted({_category_text(v) for v in uniques}))
+    return tuple(sorted({category_text(v) for v in uniques}))
 
 
 def _is_used(spec: ColumnSpec) -> bool:
@@ -451,13 +452,13 @@ def _canonical(
     if spec.kind == ColumnKind.BOOLEAN:
         return _as_flags(series, missing, spec)
     values = series.to_numpy(dtype=object).copy()
-    text = _category_text if whole_numbers_as_int else str
+    text = category_text if whole_numbers_as_int else str
     values[~missing] = [text(v) for v in values[~missing]]
     values[missing] = np.nan
     return values
 
 
-def _category_text(value) -> str:
+def category_text(value) -> str:
     """The text a categorical value is known by: ``str(value)``, but whole numbers as
     integers, so 1, 1.0, np.int64(1) and "1" are one category (pandas reads a column of
     codes as floats once a cell is blank). Text, booleans and fractions keep ``str``."""

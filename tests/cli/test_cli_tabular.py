@@ -467,3 +467,43 @@ def test_table_with_a_free_text_column_asks_which_to_learn_from(files, tmp_path)
     frame.drop(columns=["notes"]).to_csv(data, index=False)
     _ok(invoke("fit", data, "--label", "label", "--strategy", "baseline", "--out", out))
     assert json.loads((out / "manifest.json").read_text())["input_schema"]["kind"] == "tabular"
+
+
+def test_source_bundle_without_the_target_classes(files, tmp_path):
+    _, paths = files
+    source_bundle = tmp_path / "churn.graft"
+    fit = ("--strategy", "baseline", "--backbone", "none", "--no-progress")
+    _ok(invoke("fit", paths["target"], "--label", "label", "--out", source_bundle, *fit))
+    frame = pd.read_csv(paths["target"])
+    frame["label"] = frame["label"].map({"churn": "yes", "stay": "no"})
+    frame.to_csv(tmp_path / "yes_no.csv", index=False)
+    out = tmp_path / "yn.graft"
+
+    _fails(
+        invoke(
+            "fit", tmp_path / "yes_no.csv", "--label", "label", "--source", source_bundle,
+            "--strategy", "source_only", "--out", out, "--backbone", "none",
+        ),
+        "The source model",
+        "churn.graft shares fewer than two classes with y",
+    )  # fmt: skip
+    assert not out.exists()
+
+
+def test_jsonl_labels_mixing_numbers_and_text(tmp_path, make_domain):
+    # read_json gives 1 (int) and "a" (str) in one column: both are read as text.
+    X, y = make_domain(40, seed=2)
+    frame = X.assign(label=[1 if v == "churn" else "a" for v in y])
+    frame.to_json(tmp_path / "t.jsonl", orient="records", lines=True)
+    out = tmp_path / "m.graft"
+
+    _ok(
+        invoke(
+            "fit", tmp_path / "t.jsonl", "--label", "label", "--strategy", "baseline", "--out", out
+        )
+    )
+    _ok(invoke("predict", out, tmp_path / "t.jsonl", "--out", tmp_path / "p.csv"))
+
+    predictions = pd.read_csv(tmp_path / "p.csv", dtype={"prediction": str})
+    assert set(predictions["prediction"]) == {"1", "a"}
+    assert {"proba_1", "proba_a"} <= set(predictions.columns)

@@ -239,3 +239,17 @@ def test_code_column_predicts_the_same_when_a_blank_makes_it_floats():
         blank = model.predict_proba(pd.DataFrame({"code": [1.0, 1.0, np.nan], "x": 0.0}))
         np.testing.assert_allclose(blank[:2], full[:2])
         assert model.predict(pd.DataFrame({"code": [1.0], "x": 0.0}))[0] == "yes"
+
+
+def test_start_margin_gives_unseen_classes_their_target_share():
+    from graft.strategies.tabular.boosting import class_shares, start_margin, to_proba
+
+    shares = class_shares(np.array([0, 0, 1, 2, 2, 2]), 3)
+    np.testing.assert_allclose(shares, [3 / 9, 2 / 9, 4 / 9])
+    source = np.log(np.array([[1e-9, 0.2, 0.8], [1e-9, 0.5, 0.5]]))
+    info = {"missing_classes": [0], "missing_shares": [0.25]}
+
+    p = to_proba(start_margin(source, info), "classification")
+
+    np.testing.assert_allclose(p, [[0.25, 0.15, 0.6], [0.25, 0.375, 0.375]])
+    assert start_margin(source, {"extra": 10}) is source

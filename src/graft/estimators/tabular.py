@@ -313,7 +313,7 @@ def _unseen_note(chosen: str, unseen: list[str]) -> str:
     if "source_only" in parts:
         note += f"; source_only never predicts {names}, which the source never saw"
     if "warm_start" in parts:
-        note += f"; warm_start started {names}, which the source never saw, from the target share"
+        note += f"; warm_start started {names} (unseen by the source) from the target share"
     return note
 
 

@@ -592,7 +592,7 @@ def test_evaluate_json_into_an_existing_folder(train_csv, tmp_path):
 
     result = invoke(
         "evaluate", train_csv, "--label", "sentiment", "--strategies", "baseline",
-        "--splits", "2", "--json", tmp_path / "r.json",
+        "--text-column", "review", "--splits", "2", "--json", tmp_path / "r.json",
     )  # fmt: skip
 
     assert_user_error(result, "r.json is a folder")
@@ -623,7 +623,7 @@ def test_predict_into_an_unwritable_folder(bundle, new_rows):
 def test_fit_into_an_unwritable_folder_fails_before_fitting(train_csv):
     result = invoke(
         "fit", train_csv, "--label", "sentiment", "--out", UNWRITABLE / "m.graft", *FIT,
-        "--strategy", "baseline",
+        "--strategy", "baseline", "--text-column", "review",
     )  # fmt: skip
 
     assert_user_error(result, "Output folder /proc is not writable")
@@ -635,7 +635,7 @@ def test_fit_over_a_folder_that_is_not_a_bundle_fails_before_fitting(train_csv, 
 
     result = invoke(
         "fit", train_csv, "--label", "sentiment", "--out", tmp_path / "m.graft", *FIT,
-        "--strategy", "baseline",
+        "--strategy", "baseline", "--text-column", "review",
     )  # fmt: skip
 
     assert_user_error(result, "is not a graft bundle")

@@ -97,3 +97,24 @@ def test_member_file_outside_the_bundle_is_refused(shifted_tables, tmp_path, nam
 
     with pytest.raises(BundleError, match="outside the bundle"):
         graft.load(path)
+
+
+@pytest.mark.parametrize("source_kind", ["rows", "model"])
+def test_warm_start_with_a_class_the_source_never_saw_round_trips(
+    make_domain, tmp_path, source_kind
+):
+    X_source, _ = make_domain(200, seed=1)
+    X, _ = make_domain(60, seed=2)
+    y = np.where(X["usage"] > 0.8, "high", np.where(X["usage"] < -0.3, "low", "mid"))
+    source = (X_source, np.where(X_source["usage"] > -0.3, "mid", "low"))
+    if source_kind == "model":
+        source = graft.TransferClassifier(strategy="baseline", backbone=None, random_state=0)
+        source = source.fit(X_source, np.where(X_source["usage"] > -0.3, "mid", "low"))
+    model = graft.TransferClassifier(strategy="warm_start", backbone=None, random_state=0)
+    model.fit(X, y, source=source)
+
+    loaded = graft.load(graft.save(model, tmp_path / "m.graft"))
+
+    np.testing.assert_allclose(loaded.predict_proba(X_source), model.predict_proba(X_source))
+    assert loaded.model_.members[0].info["missing_classes"] == [0]
+    assert loaded.lineage_["source"]["classes_not_in_source"] == ["high"]

@@ -373,7 +373,10 @@ FIT_ERRORS = {
         lambda d: (_train(d), ["--backbone", "no-such-org/no-such-model"]),
         "'no-such-org/no-such-model'",
     ),
-    "unknown strategy": (lambda d: (_train(d), ["--strategy", "magic"]), "strategy='magic'"),
+    "unknown strategy": (
+        lambda d: (_train(d), ["--strategy", "magic", "--text-column", "review"]),
+        "strategy='magic'",
+    ),
     "unknown task": (lambda d: (_train(d), ["--task", "ranking"]), "'ranking'"),
     "text labels for regression": (
         lambda d: (_train(d), ["--task", "regression"]),
@@ -422,7 +425,7 @@ def test_fit_into_a_missing_folder(train_csv, tmp_path):
 
     result = invoke(
         "fit", train_csv, "--label", "sentiment", "--out", tmp_path / "nope" / "m.graft", *FIT,
-        "--strategy", "baseline",
+        "--strategy", "baseline", "--text-column", "review",
     )  # fmt: skip
 
     assert_user_error(result, "does not exist")
@@ -434,8 +437,9 @@ def test_fit_never_overwrites_a_file_that_is_not_a_bundle(train_csv, tmp_path):
     out.write_text("my notes")
 
     result = invoke(
-        "fit", train_csv, "--label", "sentiment", "--out", out, *FIT, "--strategy", "baseline"
-    )
+        "fit", train_csv, "--label", "sentiment", "--out", out, *FIT, "--strategy", "baseline",
+        "--text-column", "review",
+    )  # fmt: skip
 
     assert_user_error(result, "is not a graft bundle")
     assert out.read_text() == "my notes"
@@ -547,7 +551,7 @@ def test_evaluate_user_errors(train_csv, tmp_path, options, fragment):
 
     result = invoke(
         "evaluate", train_csv, "--label", "sentiment", "--backbone", "tiny-bert",
-        "--json", tmp_path / "r.json", *options,
+        "--text-column", "review", "--json", tmp_path / "r.json", *options,
     )  # fmt: skip
 
     assert_user_error(result, fragment)
@@ -560,7 +564,7 @@ def test_evaluate_too_few_rows(tmp_path):
 
     result = invoke(
         "evaluate", data, "--label", "sentiment", "--strategies", "baseline",
-        "--splits", "2", "--json", tmp_path / "r.json",
+        "--text-column", "review", "--splits", "2", "--json", tmp_path / "r.json",
     )  # fmt: skip
 
     assert_user_error(result, "Cannot make 2 splits")
@@ -588,7 +592,7 @@ def test_evaluate_json_into_an_existing_folder(train_csv, tmp_path):
 
     result = invoke(
         "evaluate", train_csv, "--label", "sentiment", "--strategies", "baseline",
-        "--splits", "2", "--json", tmp_path / "r.json",
+        "--text-column", "review", "--splits", "2", "--json", tmp_path / "r.json",
     )  # fmt: skip
 
     assert_user_error(result, "r.json is a folder")
@@ -619,7 +623,7 @@ def test_predict_into_an_unwritable_folder(bundle, new_rows):
 def test_fit_into_an_unwritable_folder_fails_before_fitting(train_csv):
     result = invoke(
         "fit", train_csv, "--label", "sentiment", "--out", UNWRITABLE / "m.graft", *FIT,
-        "--strategy", "baseline",
+        "--strategy", "baseline", "--text-column", "review",
     )  # fmt: skip
 
     assert_user_error(result, "Output folder /proc is not writable")
@@ -631,7 +635,7 @@ def test_fit_over_a_folder_that_is_not_a_bundle_fails_before_fitting(train_csv, 
 
     result = invoke(
         "fit", train_csv, "--label", "sentiment", "--out", tmp_path / "m.graft", *FIT,
-        "--strategy", "baseline",
+        "--strategy", "baseline", "--text-column", "review",
     )  # fmt: skip
 
     assert_user_error(result, "is not a graft bundle")

@@ -419,3 +419,91 @@ def test_evaluate_test_data_with_a_class_unseen_in_training(files, tmp_path):
     _fails(invoke(*options), "5 row(s)", "'paused'", "'roc_auc'")
     text = _ok(invoke(*options, "--metric", "accuracy"))
     assert "accuracy" in text
+
+
+def test_predict_file_with_a_blank_in_a_code_column(tmp_path):
+    # "1" in training, and 1.0 once a blank cell makes pandas read the column as floats.
+    rng = np.random.default_rng(0)
+    grade = rng.choice(["1", "2", "A", "B", "C"], 120)
+    x = rng.normal(size=120)
+    label = np.where((grade == "1") | (x > 1), "yes", "no")
+    pd.DataFrame({"grade": grade, "x": x, "y": label}).to_csv(tmp_path / "t.csv", index=False)
+    (tmp_path / "full.csv").write_text("grade,x\n1,0\n1,0\n2,0\n")
+    (tmp_path / "blank.csv").write_text("grade,x\n1,0\n1,0\n,0\n")
+    model = tmp_path / "m.graft"
+    _ok(invoke("fit", tmp_path / "t.csv", "--label", "y", "--strategy", "baseline", "--out", model))
+    for name in ("full", "blank"):
+        _ok(invoke("predict", model, tmp_path / f"{name}.csv", "--out", tmp_path / f"{name}.p.csv"))
+    full = pd.read_csv(tmp_path / "full.p.csv")
+    blank = pd.read_csv(tmp_path / "blank.p.csv")
+    assert blank["prediction"].tolist()[:2] == full["prediction"].tolist()[:2] == ["yes", "yes"]
+    np.testing.assert_allclose(blank["proba_yes"][:2], full["proba_yes"][:2])
+
+
+def test_table_with_a_free_text_column_asks_which_to_learn_from(files, tmp_path):
+    _, paths = files
+    frame = pd.read_csv(paths["target"])
+    frame["notes"] = [f"customer {i} called about the bill, was told to wait" for i in frame.index]
+    data = tmp_path / "notes.csv"
+    frame.to_csv(data, index=False)
+    out = tmp_path / "m.graft"
+
+    _fails(
+        invoke("fit", data, "--label", "label", "--strategy", "baseline", "--out", out),
+        "Column 'notes'",
+        "beside 10 other column(s)",
+        "--text-column notes",
+    )
+    assert not out.exists()
+    text = _ok(
+        invoke(
+            "fit", data, "--label", "label", "--strategy", "baseline", "--text-column", "notes",
+            "--out", out,
+        )
+    )  # fmt: skip
+    assert "saved bundle" in text
+    assert json.loads((out / "manifest.json").read_text())["input_schema"]["kind"] == "text"
+    # Without the free text the same file is a table again.
+    frame.drop(columns=["notes"]).to_csv(data, index=False)
+    _ok(invoke("fit", data, "--label", "label", "--strategy", "baseline", "--out", out))
+    assert json.loads((out / "manifest.json").read_text())["input_schema"]["kind"] == "tabular"
+
+
+def test_source_bundle_without_the_target_classes(files, tmp_path):
+    _, paths = files
+    source_bundle = tmp_path / "churn.graft"
+    fit = ("--strategy", "baseline", "--backbone", "none", "--no-progress")
+    _ok(invoke("fit", paths["target"], "--label", "label", "--out", source_bundle, *fit))
+    frame = pd.read_csv(paths["target"])
+    frame["label"] = frame["label"].map({"churn": "yes", "stay": "no"})
+    frame.to_csv(tmp_path / "yes_no.csv", index=False)
+    out = tmp_path / "yn.graft"
+
+    _fails(
+        invoke(
+            "fit", tmp_path / "yes_no.csv", "--label", "label", "--source", source_bundle,
+            "--strategy", "source_only", "--out", out, "--backbone", "none",
+        ),
+        "The source model",
+        "churn.graft shares fewer than two classes with y",
+    )  # fmt: skip
+    assert not out.exists()
+
+
+def test_jsonl_labels_mixing_numbers_and_text(tmp_path, make_domain):
+    # read_json gives 1 (int) and "a" (str) in one column: both are read as text.
+    X, y = make_domain(40, seed=2)
+    frame = X.assign(label=[1 if v == "churn" else "a" for v in y])
+    frame.to_json(tmp_path / "t.jsonl", orient="records", lines=True)
+    out = tmp_path / "m.graft"
+
+    _ok(
+        invoke(
+            "fit", tmp_path / "t.jsonl", "--label", "label", "--strategy", "baseline", "--out", out
+        )
+    )
+    _ok(invoke("predict", out, tmp_path / "t.jsonl", "--out", tmp_path / "p.csv"))
+
+    predictions = pd.read_csv(tmp_path / "p.csv", dtype={"prediction": str})
+    assert set(predictions["prediction"]) == {"1", "a"}
+    assert {"proba_1", "proba_a"} <= set(predictions.columns)

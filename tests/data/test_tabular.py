@@ -166,6 +166,40 @@ def test_check_frame_refuses_infinite_numbers(customers):
         check_frame(customers.assign(age=[1, np.inf, 3, 4, 5, 6, 7, 8]), schema)
 
 
+def test_whole_number_codes_are_one_category_however_pandas_read_them():
+    # A CSV code column with a blank cell loads as floats (1.0): it must still be "1".
+    grades = ["1", "2", "A", "B", "C", "1"]
+    schema = infer_schema(pd.DataFrame({"grade": grades, "x": range(6)}))
+    assert schema.columns[0].categories == ("1", "2", "A", "B", "C")
+    for codes in ([1.0, 2.0, np.nan], [1, 2, None], np.array([1, 2, 3], dtype=np.int64)):
+        checked = check_frame(pd.DataFrame({"grade": codes, "x": 0.0}), schema)
+        assert checked["grade"].tolist()[:2] == ["1", "2"]
+    # Category dtype of ints, predicted from floats; fractions, text and booleans keep str.
+    codes = pd.Series([1, 2, 3, 1]).astype("category")
+    schema = infer_schema(pd.DataFrame({"code": codes, "x": [0, 1, 2, 3]}))
+    assert schema.columns[0].categories == ("1", "2", "3")
+    mixed = pd.Series([1.0, np.nan, 2.5, "a", True, np.int64(7)], dtype=object)
+    checked = check_frame(pd.DataFrame({"code": mixed, "x": 0.0}), schema)["code"].tolist()
+    assert checked[0] == "1" and checked[2:] == ["2.5", "a", "True", "7"]
+    assert np.isnan(checked[1])
+
+
+def test_schema_saved_before_the_whole_number_rule_keeps_str():
+    # Older bundles' encoders learnt str(value) ("1.0"); their schema lacks the key, and
+    # reading it back must give them the same text as when they were trained.
+    frame = pd.DataFrame({"code": [1.0, 2.0, 1.0, 3.0], "plan": ["a", "b", "a", "b"]})
+    schema = infer_schema(frame.astype({"code": "category"}))
+    old = schema.to_dict()
+    del old["whole_numbers_as_int"]
+    legacy = TabularSchema.from_dict(old)
+    assert not legacy.whole_numbers_as_int and schema.whole_numbers_as_int
+    assert check_frame(frame, legacy)["code"].tolist() == ["1.0", "2.0", "1.0", "3.0"]
+    assert check_frame(frame, schema)["code"].tolist() == ["1", "2", "1", "3"]
+    # Text and integer codes read the same under both rules.
+    new = pd.DataFrame({"code": [1, 2], "plan": ["a", "b"]})
+    assert check_frame(new, legacy).equals(check_frame(new, schema))
+
+
 def test_check_frame_maps_boolean_spellings_and_unknowns_to_missing(customers):
     schema = infer_schema(customers)
     new = customers.assign(senior=["Yes", "N", "maybe", None, "yes", "no", "y", "no"])

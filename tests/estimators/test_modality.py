@@ -16,12 +16,17 @@ REVIEWS = ["the film was good", "this phone was awful", "our hotel was lovely"]
         (np.array(REVIEWS), {}, TEXT),
         (pd.Series(REVIEWS), {}, TEXT),
         (pd.DataFrame({"review": REVIEWS}), {}, TEXT),
-        (pd.DataFrame({"review": REVIEWS, "stars": [5, 1, 4]}), {}, TEXT),
+        (pd.DataFrame({"review": REVIEWS, "stars": [5, 1, 4]}), {"text_column": "review"}, TEXT),
+        (pd.DataFrame({"review": REVIEWS, "stars": [5, 1, 4]}), {"strategy": "hybrid"}, TEXT),
+        (pd.DataFrame({"review": REVIEWS, "stars": [5, 1, 4]}), {"strategy": "pooled"}, TABULAR),
         (pd.DataFrame({"a": ["x", "y", "z"], "b": ["u", "v", "w"]}), {"text_column": "a"}, TEXT),
         (pd.DataFrame({"stars": [1, 2, 3]}), {"strategy": "feature_extraction"}, TEXT),
         (pd.DataFrame({"age": [31, 45, 52], "plan": ["a", "b", "a"]}), {}, TABULAR),
         (pd.DataFrame({"plan": ["basic", "plus", "basic"]}), {}, TABULAR),
-        (pd.DataFrame({"review": REVIEWS, "plan": ["a", "b", "a"]}), {}, TABULAR),
+        (pd.DataFrame({"code": ["a-1", "b-2", "a-1"], "plan": ["a", "b", "a"]}), {}, TABULAR),
+        (pd.DataFrame({"dept": ["R & D dept"] * 3 + ["Sales"], "age": range(4)}), {}, TABULAR),
+        (pd.DataFrame({"id": ["c7f1e2a0-5b1d-4c2e-9a7f", "d9e2"], "age": [1, 2]}), {}, TABULAR),
+        (pd.DataFrame({"x": ["-0.12345678901234", "n/a?"], "age": [1, 2]}), {}, TABULAR),
         (pd.DataFrame({"review": REVIEWS}), {"strategy": "pooled"}, TABULAR),
         (np.zeros((3, 4)), {}, TABULAR),
         (np.zeros((3, 1)), {}, TABULAR),
@@ -30,6 +35,25 @@ REVIEWS = ["the film was good", "this phone was awful", "our hotel was lovely"]
 )
 def test_detect_modality(X, kwargs, expected):
     assert detect_modality(X, **kwargs) == expected
+
+
+@pytest.mark.parametrize(
+    "X",
+    [
+        pd.DataFrame({"review": REVIEWS, "stars": [5, 1, 4]}),
+        pd.DataFrame({"id": [1, 2, 3], "plan": ["a", "b", "a"], "review": REVIEWS}),
+    ],
+)
+def test_free_text_beside_other_columns_asks_which_is_meant(X):
+    # Text would silently drop the other columns; a table would reduce the text to codes.
+    from graft import TransferClassifier
+    from graft.exceptions import DataError
+
+    message = r"Column 'review' of X holds free text beside \d other.*text_column='review'"
+    with pytest.raises(DataError, match=message):
+        detect_modality(X)
+    with pytest.raises(DataError, match=message):
+        TransferClassifier(strategy="baseline").fit(X, [1, 0, 1])
 
 
 def test_tabular_strategy_on_text_is_a_clear_error():

@@ -71,7 +71,8 @@ def _labelled_frame(
     features = frame.drop(columns=[label])
     if features.shape[1] == 0:
         raise SchemaError(f"{path} has no column besides the label {label!r}; add features.")
-    if detect_modality(features, text_column=text_column, strategy=strategy) == TABULAR:
+    kind = detect_modality(features, text_column=text_column, strategy=strategy, where=str(path))
+    if kind == TABULAR:
         return features, frame[label], None
     column = resolve_text_column(features, text_column, str(path))
     return frame[[column]], frame[label], column

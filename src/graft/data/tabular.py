@@ -35,6 +35,7 @@ __all__ = [
     "ColumnKind",
     "ColumnSpec",
     "TabularSchema",
+    "category_text",
     "check_frame",
     "infer_schema",
     "make_preprocessor",
@@ -100,6 +101,11 @@ class TabularSchema:
     """
 
     columns: tuple[ColumnSpec, ...]
+    whole_numbers_as_int: bool = True
+    """Whether categorical values that are whole numbers are written as integers (1, 1.0
+    and "1" all become "1"), so a code column reads the same when a blank cell makes pandas
+    load it as floats. False for schemas saved before this rule (they lack the key): their
+    models learnt ``str(value)`` ("1.0"), and keep it so they predict as they did."""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -122,7 +128,8 @@ class TabularSchema:
                     "missing": spec.missing,
                 }
                 for spec in self.columns
-            ]
+            ],
+            "whole_numbers_as_int": self.whole_numbers_as_int,
         }
 
     @classmethod
@@ -139,12 +146,13 @@ class TabularSchema:
                 )
                 for entry in data["columns"]
             )
+            whole_numbers_as_int = bool(data.get("whole_numbers_as_int", False))
         except (KeyError, TypeError, ValueError) as exc:
             raise SchemaError(
                 f"The tabular schema is malformed ({type(exc).__name__}: {exc}); re-save the "
                 "model so its manifest holds a schema written by TabularSchema.to_dict()."
             ) from exc
-        return cls(columns)
+        return cls(columns, whole_numbers_as_int)
 
 
 def infer_schema(
@@ -250,7 +258,7 @@ def check_frame(frame: pd.DataFrame, schema: TabularSchema, *, where: str = "X")
             series = frame.iloc[:, positions[spec.name]]
         else:
             series = pd.Series(np.nan, index=frame.index, dtype=np.float64)
-        canonical[spec.name] = _canonical(series, spec, where)
+        canonical[spec.name] = _canonical(series, spec, where, schema.whole_numbers_as_int)
     text = {name: object for name, values in canonical.items() if values.dtype == object}
     # pandas 3 infers its "str" dtype from text arrays and pandas 2 keeps object: make it one
     # form (object, missing as NaN) for both.
@@ -424,7 +432,7 @@ def _flag_pair(uniques) -> tuple | None:
 def _categories(uniques, max_categories: int) -> tuple[str, ...] | None:
     if len(uniques) > max_categories:
         return None
-    return tuple(sorted({str(v) for v in uniques}))
+    return tuple(sorted({category_text(v) for v in uniques}))
 
 
 def _is_used(spec: ColumnSpec) -> bool:
@@ -433,7 +441,9 @@ def _is_used(spec: ColumnSpec) -> bool:
     )
 
 
-def _canonical(series: pd.Series, spec: ColumnSpec, where: str) -> np.ndarray:
+def _canonical(
+    series: pd.Series, spec: ColumnSpec, where: str, whole_numbers_as_int: bool = True
+) -> np.ndarray:
     missing = series.isna().to_numpy()
     if spec.kind == ColumnKind.EMPTY:
         return np.full(len(series), np.nan)
@@ -442,9 +452,23 @@ def _canonical(series: pd.Series, spec: ColumnSpec, where: str) -> np.ndarray:
     if spec.kind == ColumnKind.BOOLEAN:
         return _as_flags(series, missing, spec)
     values = series.to_numpy(dtype=object).copy()
-    values[~missing] = [str(v) for v in values[~missing]]
+    text = category_text if whole_numbers_as_int else str
+    values[~missing] = [text(v) for v in values[~missing]]
     values[missing] = np.nan
     return values
+
+
+def category_text(value) -> str:
+    """The text a categorical value is known by: ``str(value)``, but whole numbers as
+    integers, so 1, 1.0, np.int64(1) and "1" are one category (pandas reads a column of
+    codes as floats once a cell is blank). Text, booleans and fractions keep ``str``."""
+    if isinstance(value, bool | np.bool_):
+        return str(value)
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating) and np.isfinite(value) and value == int(value):
+        return str(int(value))
+    return str(value)
 
 
 def _as_numbers(series: pd.Series, missing: np.ndarray, name: str, where: str) -> np.ndarray:

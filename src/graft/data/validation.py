@@ -75,10 +75,21 @@ def check_texts(X, *, text_column: str | None = None, where: str = "X") -> list[
 
 
 def check_labels(y, n_rows: int, *, task: str, where: str = "y") -> np.ndarray:
-    """Return labels as a 1-D array for ``task`` ("classification" or "regression")."""
+    """Return labels as a 1-D array for ``task`` ("classification" or "regression").
+
+    Class labels that mix text with other values (numbers, booleans), as JSON Lines gives
+    when only some labels are quoted, are all read as text, whole numbers without a
+    decimal point: ``[1, "a", 2.0]`` becomes ``["1", "a", "2"]``. Labels of one kind are
+    kept as they are.
+    """
     if y is None:
         raise DataError(f"{where} is missing; pass one label per row.")
     array = np.asarray(y.to_numpy() if isinstance(y, (pd.Series, pd.DataFrame)) else y)
+    if array.dtype.kind == "U" and not isinstance(y, np.ndarray):
+        # NumPy wrote a mixed list's numbers as str(number) ("2.0"): keep the values, for
+        # the one text rule of mixed labels below.
+        values = np.asarray(y, dtype=object)
+        array = values if values.shape == array.shape and _mixed(values) else array
     if array.ndim == 2 and array.shape[1] == 1:
         array = array[:, 0]
     if array.ndim != 1:
@@ -95,7 +106,8 @@ def check_labels(y, n_rows: int, *, task: str, where: str = "y") -> np.ndarray:
             "drop those rows or fill their labels."
         )
     if task == "classification":
-        classes = np.unique(array.astype(str) if array.dtype == object else array)
+        array = _text_if_mixed(array)
+        classes = np.unique(array.astype(str) if array.dtype == object else array).tolist()
         if len(classes) < 2:
             raise DataError(
                 f"{where} has a single class ({_describe(classes[0])}); a classifier needs "
@@ -108,3 +120,21 @@ def check_labels(y, n_rows: int, *, task: str, where: str = "y") -> np.ndarray:
         raise DataError(
             f"{where} holds non-numeric values; a regressor needs numeric targets."
         ) from exc
+
+
+def _text_if_mixed(labels: np.ndarray) -> np.ndarray:
+    # NumPy cannot sort 1 and "a" together, so a mixed column would fail in np.unique; the
+    # text of each label is what the user wrote in the file (1 and "1" are one class).
+    if not _mixed(labels):
+        return labels
+    from graft.data.tabular import category_text
+
+    return np.array([category_text(v) for v in labels], dtype=object)
+
+
+def _mixed(labels: np.ndarray) -> bool:
+    """Whether an object array holds text and other values (numbers, booleans) together."""
+    if labels.dtype != object or labels.ndim != 1:
+        return False
+    text = np.fromiter((isinstance(v, str) for v in labels), dtype=bool, count=len(labels))
+    return bool(text.any() and not text.all())

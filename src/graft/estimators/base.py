@@ -586,7 +586,12 @@ class TransferClassifier(ClassifierMixin, _TransferEstimator):
         return encoded
 
     def _encode_source_targets(self, texts, labels: np.ndarray):
-        known = np.isin(labels, self.classes_)
+        from graft.data.tabular import category_text
+
+        # Compared as text, as for tables: a source label 1 is the target class "1".
+        lookup = {category_text(c): i for i, c in enumerate(self.classes_.tolist())}
+        codes = np.array([lookup.get(category_text(v), -1) for v in labels.tolist()])
+        known = codes >= 0
         if not known.any():
             raise DataError(
                 "source y shares no class with y (source classes: "
@@ -597,7 +602,7 @@ class TransferClassifier(ClassifierMixin, _TransferEstimator):
         from graft.data.rows import take_rows
 
         kept = take_rows(texts, np.flatnonzero(known))
-        return kept, np.searchsorted(self.classes_, labels[known])
+        return kept, codes[known]
 
     def _n_outputs(self) -> int:
         return len(self.classes_)

@@ -3,11 +3,14 @@
 Images: ``image_column`` given, ``X`` a folder or an ``ImageSet``, or a 3-D / 4-D numeric
 array. Audio: ``audio_column`` given or ``X`` an ``AudioSet``. These are checked first.
 
-One small function, so a new modality (images, audio) is one more branch here. Text keeps
-the behaviour it always had: a ``text_column``, a list / 1-D array / Series of strings, a
-DataFrame whose one text-like column holds free text, or a strategy only text has, all mean
-text. Every other DataFrame, and any 2-D numeric array, is a table; so is any input given
-to a strategy only tables have (``pooled``, ``warm_start``, ...).
+One small function, so a new modality (images, audio) is one more branch here. Text: a
+``text_column``, a list / 1-D array / Series of strings, a DataFrame whose only column holds
+free text, or a strategy only text has. Every other DataFrame, and any 2-D numeric array,
+is a table; so is any input given to a strategy only tables have (``pooled``,
+``warm_start``, ...). A model learns from a table or from one text column, never both, so
+a DataFrame with a free-text column beside other columns is refused unless
+``text_column`` or the strategy says which is meant: taking it as text would drop the other
+columns, and taking it as a table would reduce the text to category codes, both silently.
 """
 
 import os
@@ -28,9 +31,13 @@ TABULAR_ONLY_STRATEGIES = ("source_only", "pooled", "warm_start", "stacking", "i
 
 
 def detect_modality(
-    X, *, text_column=None, strategy=None, image_column=None, audio_column=None
+    X, *, text_column=None, strategy=None, image_column=None, audio_column=None, where="X"
 ) -> str:
     """``"text"``, ``"tabular"``, ``"image"`` or ``"audio"`` for the input ``X`` of ``fit``.
+
+    Raises :class:`DataError` for a DataFrame with a free-text column beside other columns
+    when neither ``text_column`` nor ``strategy`` says whether the text or the table is meant
+    (``where`` names ``X`` in that message).
 
     Examples
     --------
@@ -48,7 +55,7 @@ def detect_modality(
     if strategy in TABULAR_ONLY_STRATEGIES:
         return TABULAR
     if isinstance(X, pd.DataFrame):
-        return TEXT if _one_free_text_column(X) else TABULAR
+        return _frame_modality(X, where)
     if isinstance(X, pd.Series):
         return TEXT
     if isinstance(X, np.ndarray):
@@ -66,23 +73,46 @@ def _numeric(array: np.ndarray) -> bool:
     return np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.bool_)
 
 
-def _one_free_text_column(frame: pd.DataFrame) -> bool:
-    """True when the frame's only text-like column holds free text (sentences, not codes)."""
-    texty = [
-        c
-        for c in frame.columns
-        if pd.api.types.is_object_dtype(frame[c]) or pd.api.types.is_string_dtype(frame[c])
-    ]
-    if len(texty) != 1:
+def _frame_modality(frame: pd.DataFrame, where: str) -> str:
+    if frame.shape[1] == 1:
+        return TEXT if _is_free_text(frame.iloc[:, 0]) else TABULAR
+    free = [c for c in frame.columns if _is_free_text(frame[c], beside_others=True)]
+    if not free:
+        return TABULAR
+    others = [str(c) for c in frame.columns if c != free[0]]
+    listed = ", ".join(map(repr, others[:5])) + (", ..." if len(others) > 5 else "")
+    raise DataError(
+        f"Column {str(free[0])!r} of {where} holds free text beside {len(others)} other "
+        f"column(s) ({listed}), and a model learns from a table or from one text column, "
+        f"not both; pass text_column={str(free[0])!r} (CLI: --text-column {free[0]}) to learn "
+        "from the text alone, or drop the text column to learn from the table."
+    )
+
+
+_SAMPLE = 10_000
+"""Values of a column looked at to tell free text from codes (enough, and fast)."""
+
+
+def _is_free_text(column: pd.Series, beside_others: bool = False) -> bool:
+    """True when a text-like column holds free text (sentences, not codes or numbers).
+
+    Category labels repeat and are one or two words; free text is longer and mostly unique.
+    Beside other columns the test is stricter, since a table can use a text column as a
+    category: free text there is sentences (2.5+ words on average) that are mostly
+    distinct, not repeated sentences (templates, many-word category names) nor long
+    single tokens (IDs, e-mail addresses), which stay table columns.
+    """
+    if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
         return False
-    values = frame[texty[0]].dropna()
+    values = column.dropna().head(_SAMPLE)
     values = values[values.map(lambda v: isinstance(v, str))]
-    if len(values) == 0:
-        return False
+    if len(values) == 0 or pd.to_numeric(values, errors="coerce").notna().mean() > 0.5:
+        return False  # numbers written as text (with a stray word) are a table's column
     words = values.str.split().str.len().mean()
-    distinct = values.nunique() / len(values)
-    # Category labels repeat and are one or two words; free text is longer and mostly unique.
-    return bool(words >= 2.5 or (distinct > 0.5 and values.str.len().mean() > 15))
+    distinct = values.nunique() / len(values) > 0.5
+    if beside_others:
+        return bool(words >= 2.5 and distinct)
+    return bool(words >= 2.5 or (distinct and values.str.len().mean() > 15))
 
 
 def _is_folder(X) -> bool:

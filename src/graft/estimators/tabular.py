@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from graft.data.tabular import category_text
 from graft.data.validation import check_labels
 from graft.exceptions import DataError
 
@@ -56,7 +57,8 @@ class ModelSource:
 
     Target columns are matched to the source model's columns (the same matching as for
     source rows); the source model's probabilities become raw scores (log-odds) of the
-    target's classes.
+    target's classes, which are looked up by their text (a target class "1" is the source's
+    1). A target class the source model lacks gets a tiny probability.
     """
 
     def __init__(self, estimator, matching, target_task: str, target_classes):
@@ -78,16 +80,22 @@ class ModelSource:
         if self.task == "regression":
             return np.asarray(self.estimator.predict(rows), dtype=np.float64).reshape(-1, 1)
         proba = np.clip(self.estimator.predict_proba(rows), 1e-6, 1 - 1e-6)
-        known = {c: i for i, c in enumerate(self.estimator.classes_.tolist())}
+        known = {key: i for i, key in enumerate(class_keys(self.estimator.classes_))}
         columns = [
-            proba[:, known[c]] if c in known else np.full(len(rows), 1e-6)
-            for c in self.classes.tolist()
+            proba[:, known[key]] if key in known else np.full(len(rows), 1e-6)
+            for key in class_keys(self.classes)
         ]
         p = np.column_stack(columns)
         p = p / p.sum(axis=1, keepdims=True)
         if len(self.classes) == 2:
             return np.log(p[:, 1] / p[:, 0]).reshape(-1, 1)
         return np.log(p)
+
+
+def class_keys(classes) -> list[str]:
+    """Classes as text, to compare a source's classes with the target's: 1, 1.0 and "1" are
+    one class (labels read from different files may differ in type only)."""
+    return [category_text(c) for c in np.asarray(classes).tolist()]
 
 
 def _source_frame_for(estimator) -> pd.DataFrame:
@@ -139,25 +147,44 @@ def _check_source_rows(estimator, source):
     labels = check_labels(source[1], len(source_X), task=estimator._task, where="source y")
     if estimator._task == "regression":
         return source_X.reset_index(drop=True), labels, {}
-    known = np.isin(labels.astype(str), estimator.classes_.astype(str))
-    n_known = len(np.unique(labels[known].astype(str)))
-    if n_known < 2:
+    keys = np.array(class_keys(labels), dtype=object)
+    target = class_keys(estimator.classes_)
+    known = np.isin(keys, target)
+    if len(np.unique(keys[known])) < 2:
         raise DataError(
             "source y shares fewer than two classes with y (source classes: "
-            f"{sorted(map(str, np.unique(labels)))[:5]}, target classes: "
-            f"{sorted(map(str, estimator.classes_))[:5]}); give source rows labelled with the "
-            "target's classes."
+            f"{sorted(set(keys.tolist()))[:5]}, target classes: {sorted(target)[:5]}); give "
+            "source rows labelled with the target's classes."
         )
-    notes = {}
+    notes = _missing_classes(target, set(keys.tolist()))
     if not known.all():
         notes["dropped_source_rows"] = int((~known).sum())
-    unseen = sorted(set(map(str, estimator.classes_)) - set(map(str, labels)))
-    if unseen:
-        # The source model cannot predict these classes; target-side models still learn them.
-        notes["classes_not_in_source"] = unseen
-    lookup = {str(c): i for i, c in enumerate(estimator.classes_)}
-    encoded = np.array([lookup[str(v)] for v in labels[known]])
+    lookup = {key: i for i, key in enumerate(target)}
+    encoded = np.array([lookup[key] for key in keys[known]])
     return source_X[known].reset_index(drop=True), encoded, notes
+
+
+def _check_source_model_classes(estimator, model, source) -> dict:
+    """Lineage notes on the target classes a source model lacks; refuse one sharing < 2."""
+    if estimator._task == "regression":
+        return {}
+    target, known = class_keys(estimator.classes_), set(class_keys(model.classes_))
+    if sum(key in known for key in target) < 2:
+        named = f" {source}" if isinstance(source, str | os.PathLike) else ""
+        raise DataError(
+            f"The source model{named} shares fewer than two classes with y (source classes: "
+            f"{sorted(known)[:5]}, target classes: {sorted(target)[:5]}), so its scores cannot "
+            "tell the target's classes apart; give a source model trained on the target's "
+            "classes, or source rows (X_source, y_source)."
+        )
+    return _missing_classes(target, known)
+
+
+def _missing_classes(target: list[str], known: set) -> dict:
+    unseen = [key for key in target if key not in known]
+    # The source model cannot predict these classes; target-side models still learn them,
+    # and warm_start starts them from their share of the target rows.
+    return {"classes_not_in_source": unseen} if unseen else {}
 
 
 def _thread_limit():
@@ -233,6 +260,7 @@ def _fit_tabular(estimator, X, y, source) -> None:
         }
     elif source is not None:
         model = _load_source_model(source, estimator._task)
+        notes = _check_source_model_classes(estimator, model, source)
         from graft.analysis.column_matching import match_columns
 
         matching = match_columns(
@@ -245,9 +273,14 @@ def _fit_tabular(estimator, X, y, source) -> None:
             "fingerprint": model.training_fingerprint_,
             "n_rows": model.n_training_rows_,
             "strategy": model.strategy_,
+            **notes,
         }
         if isinstance(source, str | os.PathLike):
             estimator.lineage_["source"]["bundle"] = str(source)
+    unseen = estimator.lineage_.get("source", {}).get("classes_not_in_source", [])
+    missing = [
+        i for i, key in enumerate(class_keys(getattr(estimator, "classes_", []))) if key in unseen
+    ]
     problem = build_problem(
         frame,
         targets,
@@ -256,6 +289,7 @@ def _fit_tabular(estimator, X, y, source) -> None:
         source_frame=source_rows,
         y_source=source_y,
         source_scorer=scorer,
+        missing_classes=missing,
         settings=settings,
         seed=seed,
     )
@@ -265,8 +299,22 @@ def _fit_tabular(estimator, X, y, source) -> None:
         model, scores, reason, chosen = fit_named(problem, estimator.strategy)
     estimator.model_ = model
     estimator.auto_scores_ = scores
-    estimator.choice_reason_ = reason
+    estimator.choice_reason_ = reason + _unseen_note(chosen, unseen)
     estimator.strategy_ = chosen
+
+
+def _unseen_note(chosen: str, unseen: list[str]) -> str:
+    """What the chosen strategy does with target classes the source never saw."""
+    if not unseen:
+        return ""
+    names = ", ".join(map(repr, unseen))
+    parts = chosen.split("+")
+    note = ""
+    if "source_only" in parts:
+        note += f"; source_only never predicts {names}, which the source never saw"
+    if "warm_start" in parts:
+        note += f"; warm_start started {names} (unseen by the source) from the target share"
+    return note
 
 
 def tabular_outputs(estimator, X) -> np.ndarray:

@@ -225,3 +225,31 @@ def test_source_model_runs_at_predict_only_when_a_member_reads_it(
     model.predict_proba(X_test)
 
     assert bool(calls) is runs_source
+
+
+def test_code_column_predicts_the_same_when_a_blank_makes_it_floats():
+    rng = np.random.default_rng(0)
+    code = rng.choice([1, 2, 3, 4], 150)
+    x = rng.normal(size=150)
+    y = np.where((code == 1) | (x > 1.2), "yes", "no")
+    for train_codes in (pd.Series(code).astype("category"), pd.Series(code.astype(str))):
+        model = TransferClassifier(strategy="baseline", backbone=None, random_state=0)
+        model.fit(pd.DataFrame({"code": train_codes, "x": x}), y)
+        full = model.predict_proba(pd.DataFrame({"code": [1, 1, 2], "x": 0.0}))
+        blank = model.predict_proba(pd.DataFrame({"code": [1.0, 1.0, np.nan], "x": 0.0}))
+        np.testing.assert_allclose(blank[:2], full[:2])
+        assert model.predict(pd.DataFrame({"code": [1.0], "x": 0.0}))[0] == "yes"
+
+
+def test_start_margin_gives_unseen_classes_their_target_share():
+    from graft.strategies.tabular.boosting import class_shares, start_margin, to_proba
+
+    shares = class_shares(np.array([0, 0, 1, 2, 2, 2]), 3)
+    np.testing.assert_allclose(shares, [3 / 9, 2 / 9, 4 / 9])
+    source = np.log(np.array([[1e-9, 0.2, 0.8], [1e-9, 0.5, 0.5]]))
+    info = {"missing_classes": [0], "missing_shares": [0.25]}
+
+    p = to_proba(start_margin(source, info), "classification")
+
+    np.testing.assert_allclose(p, [[0.25, 0.15, 0.6], [0.25, 0.375, 0.375]])
+    assert start_margin(source, {"extra": 10}) is source

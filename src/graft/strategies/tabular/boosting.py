@@ -11,7 +11,15 @@ import numpy as np
 from graft.config import num_threads
 from graft.exceptions import GraftError
 
-__all__ = ["lightgbm", "margin", "params_for", "to_proba", "train_booster"]
+__all__ = [
+    "class_shares",
+    "lightgbm",
+    "margin",
+    "params_for",
+    "start_margin",
+    "to_proba",
+    "train_booster",
+]
 
 SOURCE_ROUNDS = 200
 """Rounds of a model trained on source rows (with shrinkage 0.05, a safe middle)."""
@@ -113,3 +121,32 @@ def to_proba(raw: np.ndarray, task: str) -> np.ndarray:
         return np.column_stack([1.0 - p, p])
     shifted = np.exp(raw - raw.max(axis=1, keepdims=True))
     return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+def class_shares(y: np.ndarray, n_outputs: int) -> np.ndarray:
+    """Each class's share of the rows ``y`` (encoded), smoothed so none is zero."""
+    counts = np.bincount(np.asarray(y, dtype=np.int64), minlength=n_outputs)
+    return (counts + 1.0) / (counts.sum() + n_outputs)
+
+
+def start_margin(source_margin: np.ndarray, info: dict) -> np.ndarray:
+    """The scores boosting continues from: the source model's, except that the classes in
+    ``info["missing_classes"]`` (ones the source never saw) get ``info["missing_shares"]``
+    of the probability, the other classes keeping the source's odds among themselves.
+
+    A source model gives a class it never saw almost no probability; boosting from there on
+    a few target rows does not bring it back within 100 rounds, so such a class would never
+    be predicted.
+    """
+    missing = list(info.get("missing_classes") or ())
+    if not missing:
+        return source_margin
+    p = np.clip(to_proba(source_margin, "classification"), 1e-12, None)
+    known = np.ones(p.shape[1], dtype=bool)
+    known[missing] = False
+    shares = np.asarray(info["missing_shares"], dtype=np.float64)
+    out = np.empty_like(p)
+    out[:, known] = np.log(p[:, known] / p[:, known].sum(axis=1, keepdims=True))
+    out[:, known] += np.log(1.0 - shares.sum())
+    out[:, missing] = np.log(shares)
+    return out

@@ -61,7 +61,10 @@ class TabularEncoder:
         canonical = check_frame(frame, schema, where=where)
         dense = make_preprocessor(schema).fit(canonical)
         categorical = list(schema.of_kind(ColumnKind.CATEGORICAL))
-        rest = TabularSchema(tuple(s for s in schema.columns if s.kind != ColumnKind.CATEGORICAL))
+        rest = TabularSchema(
+            tuple(s for s in schema.columns if s.kind != ColumnKind.CATEGORICAL),
+            schema.whole_numbers_as_int,
+        )
         numeric = None
         try:
             numeric = make_preprocessor(rest).fit(canonical.loc[:, list(rest.names)])

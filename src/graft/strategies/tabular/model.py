@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from graft.strategies.tabular.boosting import margin, to_proba
+from graft.strategies.tabular.boosting import margin, start_margin, to_proba
 from graft.strategies.tabular.encoding import Encoded, TabularEncoder
 
 __all__ = ["INPUTS", "Member", "TabularModel"]
@@ -56,7 +56,7 @@ class Member:
         if self.kind == "booster":
             raw = margin(self.model, X, rounds=self.rounds)
             if self.info.get("offset"):  # boosting continued from the source model's scores
-                raw = raw + source_margin
+                raw = raw + start_margin(source_margin, self.info)
             return to_proba(raw, task)
         if task == "regression":
             return np.asarray(self.model.predict(X), dtype=np.float64)

@@ -45,12 +45,14 @@ def build_problem(
     source_frame: pd.DataFrame | None = None,
     y_source: np.ndarray | None = None,
     source_scorer=None,
+    missing_classes=(),
     settings: dict | None = None,
     seed: int = 0,
 ) -> Problem:
     """Encode target (and aligned source) rows in one feature space; fit the source model.
 
-    ``source_frame`` must already be aligned to ``X``'s columns (see :func:`align_source`).
+    ``source_frame`` must already be aligned to ``X``'s columns (see :func:`align_source`);
+    ``missing_classes`` are the encoded target classes the source (rows or model) lacks.
     """
     frames = [X] if source_frame is None else [X, source_frame]
     try:
@@ -66,6 +68,7 @@ def build_problem(
         y=y,
         settings=dict(settings or {}),
         seed=seed,
+        missing_classes=tuple(int(k) for k in missing_classes),
     )
     if source_frame is not None:
         problem.source = encoder.encode(source_frame, where="source X")

@@ -22,6 +22,7 @@ class Problem:
 
     ``y`` holds encoded targets: class indices 0..K-1, or floats for regression.
     ``source_margin`` is the source model's raw score on every target row, shape (n, m).
+    ``missing_classes`` are the (encoded) target classes the source never saw.
     """
 
     task: str
@@ -34,6 +35,7 @@ class Problem:
     source_booster: object = None
     source_scorer: object = None
     source_margin: np.ndarray | None = None
+    missing_classes: tuple[int, ...] = ()
     settings: dict = field(default_factory=dict)
     seed: int = 0
     cache: dict = field(default_factory=dict)

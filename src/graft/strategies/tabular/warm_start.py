@@ -3,11 +3,20 @@
 One continued run per fit gives every candidate number of extra rounds at once (a booster
 predicts with its first k trees), so inner validation picks the number of extra rounds from
 a single run per fold; zero extra rounds is the source model itself.
+
+Target classes the source never saw start from their share of the target rows (see
+:func:`~graft.strategies.tabular.boosting.start_margin`) rather than from the source's
+near-zero probability, which a few rounds on a few rows never recover.
 """
 
 import numpy as np
 
-from graft.strategies.tabular.boosting import TARGET_ROUNDS, train_booster
+from graft.strategies.tabular.boosting import (
+    TARGET_ROUNDS,
+    class_shares,
+    start_margin,
+    train_booster,
+)
 from graft.strategies.tabular.model import Member
 from graft.strategies.tabular.problem import Problem
 
@@ -18,7 +27,16 @@ EXTRA_ROUNDS = (10, 30, TARGET_ROUNDS)
 
 def fit_warm_start(problem: Problem, rows: np.ndarray, extra=EXTRA_ROUNDS) -> dict[str, Member]:
     rows = np.asarray(rows)
-    if problem.source_booster is not None:
+    start_info = {}
+    if problem.missing_classes:
+        # Boost from the source's scores with the unseen classes reset (init_score), so
+        # not from the source booster itself.
+        missing = list(problem.missing_classes)
+        shares = class_shares(problem.y[rows], problem.n_outputs)[missing]
+        start_info = {"missing_classes": missing, "missing_shares": shares.tolist()}
+        start, offset = 0, True
+        init = {"init_score": _flat(start_margin(problem.source_margin[rows], start_info))}
+    elif problem.source_booster is not None:
         start, offset = problem.source_booster.current_iteration(), False
         init = {"init_model": problem.source_booster}
     else:
@@ -43,7 +61,7 @@ def fit_warm_start(problem: Problem, rows: np.ndarray, extra=EXTRA_ROUNDS) -> di
             booster,
             "dense",
             rounds=start + k,
-            info={"extra": k, "offset": offset},
+            info={"extra": k, "offset": offset, **start_info},
         )
         for k in extra
     }

@@ -1,0 +1,86 @@
+"""Sources of a table's estimator (graft.estimators.tabular): which classes they share with
+the target, and what the target does with classes a source never saw."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import graft
+from graft.exceptions import DataError
+
+
+def _three_classes(X: pd.DataFrame) -> np.ndarray:
+    usage = X["usage"].to_numpy()
+    return np.where(usage > 0.8, "high", np.where(usage < -0.3, "low", "mid"))
+
+
+@pytest.fixture(scope="module")
+def churn_model(make_domain):
+    """A source model of churn / stay."""
+    return graft.TransferClassifier(strategy="baseline", backbone=None, random_state=0).fit(
+        *make_domain(150, seed=1)
+    )
+
+
+@pytest.mark.parametrize("given_as", ["estimator", "bundle"])
+def test_source_model_sharing_fewer_than_two_classes_is_refused(
+    churn_model, make_domain, tmp_path, given_as
+):
+    X, y = make_domain(40, seed=2)
+    yes_no = np.where(y == "churn", "yes", "no")
+    source = churn_model if given_as == "estimator" else str(churn_model.save(tmp_path / "s.graft"))
+    for strategy in ("source_only", "stacking", "warm_start", "auto"):
+        model = graft.TransferClassifier(strategy=strategy, backbone=None, random_state=0)
+        with pytest.raises(DataError, match="shares fewer than two classes with y") as info:
+            model.fit(X, yes_no, source=source)
+        message = str(info.value)
+        assert "\n" not in message and "['churn', 'stay']" in message and "['no', 'yes']" in message
+        assert (given_as == "bundle") == ("s.graft" in message)
+
+
+def test_source_model_classes_are_matched_as_text(make_domain):
+    # A source trained on labels 0 / 1 serves a target labelled "0" / "1" (another file).
+    X_source, y_source = make_domain(150, seed=1)
+    source = graft.TransferClassifier(strategy="baseline", backbone=None, random_state=0)
+    source.fit(X_source, (y_source == "churn").astype(int))
+    X, y = make_domain(40, seed=2)
+
+    model = graft.TransferClassifier(strategy="source_only", backbone=None, random_state=0)
+    model.fit(X, np.where(y == "churn", "1", "0"), source=source)
+
+    np.testing.assert_allclose(model.predict_proba(X), source.predict_proba(X), atol=1e-5)
+    assert "classes_not_in_source" not in model.lineage_["source"]
+
+
+@pytest.mark.parametrize("source_kind", ["rows", "model"])
+def test_warm_start_learns_a_class_the_source_never_saw(make_domain, source_kind):
+    X_source, _ = make_domain(300, seed=1)
+    X, _ = make_domain(90, seed=2)
+    X_test, _ = make_domain(200, seed=3)
+    y, y_test = _three_classes(X), _three_classes(X_test)
+    y_source = np.where(X_source["usage"] > -0.3, "mid", "low")  # no "high"
+    source = (X_source, y_source)
+    if source_kind == "model":
+        source = graft.TransferClassifier(strategy="baseline", backbone=None, random_state=0)
+        source = source.fit(X_source, y_source)
+
+    model = graft.TransferClassifier(strategy="warm_start", backbone=None, random_state=0)
+    model.fit(X, y, source=source)
+
+    assert model.lineage_["source"]["classes_not_in_source"] == ["high"]
+    assert "warm_start started 'high'" in model.choice_reason_
+    predicted = model.predict(X_test)
+    assert (predicted[y_test == "high"] == "high").mean() > 0.6
+    assert (predicted == y_test).mean() > 0.75
+
+
+def test_source_only_says_which_classes_it_never_predicts(make_domain):
+    X_source, _ = make_domain(200, seed=1)
+    X, _ = make_domain(60, seed=2)
+    y_source = np.where(X_source["usage"] > -0.3, "mid", "low")
+
+    model = graft.TransferClassifier(strategy="source_only", backbone=None, random_state=0)
+    model.fit(X, _three_classes(X), source=(X_source, y_source))
+
+    assert "source_only never predicts 'high'" in model.choice_reason_
+    assert "high" not in set(model.predict(X))

@@ -159,3 +159,12 @@ def hourly_panel():
     """``hourly_panel(ids, days, seed, covariate, start)``: synthetic hourly series (long
     format) with a daily cycle, a weekend effect and noise, for the forecasting tests."""
     return _hourly_panel
+
+
+@pytest.fixture
+def umask():
+    """``umask(mask)``: set the process umask for this test; the old one comes back after."""
+    old = os.umask(0o022)
+    os.umask(old)
+    yield os.umask
+    os.umask(old)

@@ -2,7 +2,6 @@
 
 import hashlib
 import json
-import os
 import shutil
 import stat
 from pathlib import Path
@@ -446,15 +445,6 @@ def test_resaving_replaces_the_bundle(fitted, tmp_path, new_reviews):
     np.testing.assert_array_equal(loaded.predict_proba(new_reviews), expected)
     assert sorted(p.name for p in path.iterdir()) == ["baseline.skops", "manifest.json"]
     assert [p.name for p in tmp_path.iterdir()] == ["m.graft"]
-
-
-@pytest.fixture
-def umask():
-    """``umask(mask)``: set the process umask for this test; the old one comes back after."""
-    old = os.umask(0o022)
-    os.umask(old)
-    yield os.umask
-    os.umask(old)
 
 
 def _modes(path) -> dict:

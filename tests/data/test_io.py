@@ -16,15 +16,6 @@ FRAME = pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})
 UNWRITABLE = Path("/proc")  # writing fails there even for root, unlike a chmod-ed folder
 
 
-@pytest.fixture
-def umask():
-    """``umask(mask)``: set the process umask for this test; the old one comes back after."""
-    old = os.umask(0o022)
-    os.umask(old)
-    yield os.umask
-    os.umask(old)
-
-
 def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 

@@ -6,7 +6,11 @@ import pytest
 
 from graft.estimators.modality import TABULAR, TEXT, detect_modality
 
-REVIEWS = ["the film was good", "this phone was awful", "our hotel was lovely"]
+REVIEWS = [
+    "the film was good and funny",
+    "this phone was awful after a week",
+    "our hotel was lovely and quiet",
+]
 
 
 @pytest.mark.parametrize(
@@ -56,6 +60,17 @@ def test_free_text_beside_other_columns_asks_which_is_meant(X):
         TransferClassifier(strategy="baseline").fit(X, [1, 0, 1])
 
 
+def test_names_and_addresses_beside_other_columns_stay_table_columns():
+    X = pd.DataFrame(
+        {
+            "name": ["Braund, Mr. Owen Harris", "Heikkinen, Miss. Laina", "Allen, Mr. William"],
+            "address": ["12 Oak Street", "3 Mill Lane", "40 High Road"],
+            "age": [22, 26, 35],
+        }
+    )
+    assert detect_modality(X) == TABULAR
+
+
 def test_tabular_strategy_on_text_is_a_clear_error():
     from graft import TransferClassifier
     from graft.exceptions import DataError
@@ -75,3 +90,13 @@ def test_text_strategy_on_a_table_is_a_clear_error():
 
     with pytest.raises(DataError, match="text only"):
         fit_tabular(TransferClassifier(strategy="hybrid"), X, [1, 0, 1, 0], None)
+
+
+def test_the_strategy_that_tells_the_input_kind_decides_whatever_the_order():
+    from graft.estimators.modality import kind_strategy
+
+    assert kind_strategy(["baseline", "warm_start"]) == "warm_start"
+    assert kind_strategy(["auto", "feature_extraction"]) == "feature_extraction"
+    assert kind_strategy(["baseline", "auto"]) == "baseline"
+    X = pd.DataFrame({"review": REVIEWS, "stars": [5, 1, 4]})
+    assert detect_modality(X, strategy=kind_strategy(["baseline", "pooled"])) == TABULAR

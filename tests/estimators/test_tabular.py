@@ -84,3 +84,23 @@ def test_source_only_says_which_classes_it_never_predicts(make_domain):
 
     assert "source_only never predicts 'high'" in model.choice_reason_
     assert "high" not in set(model.predict(X))
+
+
+def test_labels_after_mixed_training_labels_are_read_as_text(make_domain):
+    """Training labels mixing numbers and text are read as text; later labels (score, a
+    compare test set) are read the same way, so a test label 1 is the class "1"."""
+    X, _ = make_domain(60, seed=4)
+    usage = X["usage"].to_numpy()
+    y = [1 if u > 0.3 else (2 if u > -0.3 else "other") for u in usage]
+    model = graft.TransferClassifier(strategy="baseline", backbone=None, random_state=0)
+    model.fit(X, y)
+    as_ints = [1 if u > 0.3 else 2 for u in usage]
+
+    assert model.classes_.tolist() == ["1", "2", "other"]
+    assert 0.5 < model.score(X, as_ints) <= 1.0
+
+    report = graft.compare(
+        ["baseline"], X, y, test=(X, as_ints), n_splits=2, metric="accuracy",
+        backbone="none", random_state=0,
+    )  # fmt: skip
+    assert 0.5 < report.candidates[0].mean <= 1.0

@@ -53,9 +53,17 @@ def _console():
 
 
 def _labelled_frame(
-    path: Path, label: str, text_column: str | None, task: str, strategy: str | None = None
+    path: Path,
+    label: str,
+    text_column: str | None,
+    task: str,
+    strategy: str | None = None,
+    kind: str | None = None,
 ):
-    """(features, labels, text column): the text column for text, None for a table."""
+    """(features, labels, text column): the text column for text, None for a table.
+
+    ``kind``: the input kind when already known (a test file read like its training file).
+    """
     from graft.data.io import read_table
     from graft.data.validation import resolve_text_column
     from graft.estimators.modality import TABULAR, detect_modality
@@ -71,7 +79,10 @@ def _labelled_frame(
     features = frame.drop(columns=[label])
     if features.shape[1] == 0:
         raise SchemaError(f"{path} has no column besides the label {label!r}; add features.")
-    kind = detect_modality(features, text_column=text_column, strategy=strategy, where=str(path))
+    if kind is None:
+        kind = detect_modality(
+            features, text_column=text_column, strategy=strategy, where=str(path)
+        )
     if kind == TABULAR:
         return features, frame[label], None
     column = resolve_text_column(features, text_column, str(path))
@@ -482,6 +493,7 @@ def evaluate(
     """Compare transfer strategies with the from-scratch baseline on DATA."""
     import graft
     from graft.estimators.auto import strategies_for
+    from graft.estimators.modality import kind_strategy
 
     names = [s.strip() for s in strategies.split(",") if s.strip()]
     media = _is_media(data, image_column, audio_column)
@@ -491,7 +503,7 @@ def evaluate(
         task,
         # No --strategies: no strategy to tell the input kind by (the text defaults would
         # force tables into the text path); the defaults for the kind found are set below.
-        None if strategies == _TEXT_DEFAULT else names[:1] and names[0],
+        None if strategies == _TEXT_DEFAULT else kind_strategy(names),
         columns=(text_column, image_column, audio_column),
         sources=(source_data, source, source_label, source_text_column),
     )
@@ -513,7 +525,9 @@ def evaluate(
         kind = "audio" if audio_column is not None else "image"
         test = _media_input(test_data, label, image_column or audio_column, kind, task)
     elif test_data is not None:
-        test_frame, test_labels, _ = _labelled_frame(test_data, label, column, task)
+        test_frame, test_labels, _ = _labelled_frame(
+            test_data, label, column, task, kind="tabular" if column is None else "text"
+        )
         if column is None:
             # As predict would: a missing column is an error, not a column of NaN.
             absent = [c for c in frame.columns if c not in test_frame.columns]

@@ -60,10 +60,21 @@ def default_mode(directory: bool = False) -> int:
     ``tempfile`` stages with 0o600 / 0o700 whatever the umask; without this, a bundle or
     an output file renamed into place would be private to the account that wrote it.
     """
-    # os.umask can only be read by setting it; set it straight back.
+    return (0o777 if directory else 0o666) & ~_umask()
+
+
+def _umask() -> int:
+    # Linux reports the umask without changing it; elsewhere os.umask can only be read by
+    # setting it (set straight back; another thread could create a file in between).
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
     mask = os.umask(0o022)
     os.umask(mask)
-    return (0o777 if directory else 0o666) & ~mask
+    return mask
 
 
 def check_output_file(path: str | Path) -> Path:

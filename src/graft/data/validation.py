@@ -122,6 +122,20 @@ def check_labels(y, n_rows: int, *, task: str, where: str = "y") -> np.ndarray:
         ) from exc
 
 
+def labels_like(labels, classes) -> np.ndarray:
+    """``labels`` in the form of fitted ``classes``: when mixed training labels were read as
+    text (see :func:`check_labels`), later labels (a test set, ``score``) are read as text
+    too, so a test label 1 is the class "1"."""
+    labels = np.asarray(labels.to_numpy() if isinstance(labels, pd.Series) else labels)
+    classes = np.asarray(classes)
+    text = classes.dtype.kind in "OU" and all(isinstance(c, str) for c in classes.tolist())
+    if not text or all(isinstance(v, str) for v in labels.tolist()):
+        return labels
+    from graft.data.tabular import category_text
+
+    return np.array([category_text(v) for v in labels.tolist()], dtype=object)
+
+
 def _text_if_mixed(labels: np.ndarray) -> np.ndarray:
     # NumPy cannot sort 1 and "a" together, so a mixed column would fail in np.unique; the
     # text of each label is what the user wrote in the file (1 and "1" are one class).

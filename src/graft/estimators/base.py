@@ -581,6 +581,13 @@ class TransferClassifier(ClassifierMixin, _TransferEstimator):
 
     _task = "classification"
 
+    def score(self, X, y, sample_weight=None) -> float:
+        """Accuracy on ``(X, y)``; labels are read in the form of ``classes_`` (see
+        :func:`graft.data.validation.labels_like`)."""
+        from graft.data.validation import labels_like
+
+        return super().score(X, labels_like(y, self.classes_), sample_weight)
+
     def _encode_targets(self, y: np.ndarray) -> np.ndarray:
         self.classes_, encoded = np.unique(y, return_inverse=True)
         return encoded

@@ -22,12 +22,27 @@ import pandas as pd
 
 from graft.exceptions import DataError, SchemaError
 
-__all__ = ["TABULAR", "TEXT", "audio_inputs", "detect_modality", "image_inputs"]
+__all__ = [
+    "TABULAR",
+    "TEXT",
+    "audio_inputs",
+    "detect_modality",
+    "image_inputs",
+    "kind_strategy",
+]
 
 TEXT = "text"
 TABULAR = "tabular"
 TEXT_ONLY_STRATEGIES = ("feature_extraction", "hybrid")
 TABULAR_ONLY_STRATEGIES = ("source_only", "pooled", "warm_start", "stacking", "instance")
+
+
+def kind_strategy(names) -> str | None:
+    """Of several strategy names, one that tells the input kind (text-only or table-only)
+    if any does, else the first: the order a user lists them in must not matter."""
+    names = list(names)
+    telling = (*TEXT_ONLY_STRATEGIES, *TABULAR_ONLY_STRATEGIES)
+    return next((n for n in names if n in telling), names[0] if names else None)
 
 
 def detect_modality(
@@ -89,6 +104,8 @@ def _frame_modality(frame: pd.DataFrame, where: str) -> str:
     )
 
 
+PROSE_WORDS = 5
+"""Mean words per value from which a column beside others is prose, not a table column."""
 _SAMPLE = 10_000
 """Values of a column looked at to tell free text from codes (enough, and fast)."""
 
@@ -98,9 +115,10 @@ def _is_free_text(column: pd.Series, beside_others: bool = False) -> bool:
 
     Category labels repeat and are one or two words; free text is longer and mostly unique.
     Beside other columns the test is stricter, since a table can use a text column as a
-    category: free text there is sentences (2.5+ words on average) that are mostly
-    distinct, not repeated sentences (templates, many-word category names) nor long
-    single tokens (IDs, e-mail addresses), which stay table columns.
+    category: free text there is prose (5+ words on average) that is mostly distinct, not
+    names or addresses ("Braund, Mr. Owen Harris", "12 Oak Street"), repeated sentences
+    (templates, many-word category names) nor long single tokens (IDs, e-mail addresses),
+    which stay table columns.
     """
     if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
         return False
@@ -111,7 +129,7 @@ def _is_free_text(column: pd.Series, beside_others: bool = False) -> bool:
     words = values.str.split().str.len().mean()
     distinct = values.nunique() / len(values) > 0.5
     if beside_others:
-        return bool(words >= 2.5 and distinct)
+        return bool(words >= PROSE_WORDS and distinct)
     return bool(words >= 2.5 or (distinct and values.str.len().mean() > 15))
 
 

@@ -8,13 +8,14 @@ from sklearn.base import clone
 from sklearn.metrics import get_scorer, log_loss, make_scorer
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 
-from graft.data.validation import check_labels, check_texts
+from graft.data.validation import check_labels, check_texts, labels_like
 from graft.estimators.modality import (
     TABULAR,
     audio_inputs,
     detect_modality,
     folder_or_given_labels,
     image_inputs,
+    kind_strategy,
 )
 from graft.evaluate.report import CandidateResult, TransferReport
 from graft.exceptions import DataError
@@ -227,7 +228,8 @@ def compare(
     }
     overrides = {k: v for k, v in {"backbone": backbone, **columns}.items() if v}
     template = next(iter(candidates.values()))
-    modality = detect_modality(X, strategy=template.strategy, **columns)
+    strategy = kind_strategy(c.strategy for c in candidates.values())
+    modality = detect_modality(X, strategy=strategy, **columns)
     tabular = modality == TABULAR
     X, y, n_rows = _inputs(X, y, modality, columns)
     y = check_labels(y, n_rows, task=task)
@@ -245,6 +247,7 @@ def compare(
         X_test, y_test, n_test = _inputs(*test, modality, columns, where="test X")
         y_test = check_labels(y_test, n_test, task=task, where="test y")
         if task == "classification":
+            y_test = labels_like(y_test, y)  # mixed training labels were read as text
             _check_test_classes(y, y_test, metric)
         splits = [(np.arange(n_rows), None, seed) for seed in range(n_splits)]
         evaluation = "seeds on a fixed test set"

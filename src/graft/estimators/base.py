@@ -586,7 +586,9 @@ class TransferClassifier(ClassifierMixin, _TransferEstimator):
         :func:`graft.data.validation.labels_like`)."""
         from graft.data.validation import labels_like
 
-        return super().score(X, labels_like(y, self.classes_), sample_weight)
+        if hasattr(self, "classes_"):  # unfitted: predict raises NotFittedError below
+            y = labels_like(y, self.classes_)
+        return super().score(X, y, sample_weight)
 
     def _encode_targets(self, y: np.ndarray) -> np.ndarray:
         self.classes_, encoded = np.unique(y, return_inverse=True)

@@ -35,6 +35,7 @@ import numpy as np
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from graft import TransferForecaster
+from graft.data.io import write_json
 from graft.datasets import load_elecdemand, load_taylor, load_visnights
 from graft.strategies.forecasting.metrics import all_metrics
 
@@ -140,9 +141,7 @@ def run(task: str, methods: list[str], dev: bool = False) -> None:
                 "chosen": model.strategy_,
             }
             data["records"].append(record)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(data, indent=1))
-            os.replace(tmp, path)
+            write_json(data, path)  # atomic
             print(
                 f"{task} {series_id} {origin} {method}: MASE {metrics['mase']:.3f} "
                 f"({seconds:.1f}s) {model.strategy_ if method == 'auto' else ''}",

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from graft.data.io import write_json
+
 RESULTS = Path(__file__).parent / "results"
 TEST_SIZE = 2000
 TEST_SEED = 12345
@@ -113,9 +115,7 @@ def _save(path: Path, records: list[dict]) -> None:
         "fine_tune_size": FINE_TUNE_SIZE,
         "auto_budget_s": AUTO_BUDGET,
     }
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"meta": meta, "records": records}, indent=1))
-    os.replace(tmp, path)
+    write_json({"meta": meta, "records": records}, path)  # atomic
 
 
 def _task_data(task: str):

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from graft.data.io import write_json
+
 RESULTS = Path(__file__).parent / "results"
 DEV_SIZE = 2000
 DEV_SEED = 999
@@ -78,9 +80,7 @@ def _save(path: Path, records: list[dict]) -> None:
         "dev_seed": DEV_SEED,
         "split": "Fashion-MNIST training split only (the test split is never read)",
     }
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"meta": meta, "records": records}, indent=1))
-    os.replace(tmp, path)
+    write_json({"meta": meta, "records": records}, path)  # atomic
 
 
 def run(ks, seeds, variants) -> None:

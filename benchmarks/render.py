@@ -30,15 +30,21 @@ def _stats(records, key):
     return values.mean(), values.std(), len(values)
 
 
+def _by_cell(records, name_key: str, labels) -> tuple[dict, list, list]:
+    """Records grouped by (name, k), the label budgets, and the names of ``labels`` (in
+    their order) that have any record."""
+    cells = defaultdict(list)
+    for r in records:
+        cells[(r[name_key], r["k"])].append(r)
+    ks = sorted({r["k"] for r in records})
+    return cells, ks, [m for m in labels if any((m, k) in cells for k in ks)]
+
+
 def _text_section(path: Path) -> tuple[list[str], dict]:
     data = json.loads(path.read_text())
     records = data["records"]
     target = records[0]["target"]
-    cells = defaultdict(list)
-    for r in records:
-        cells[(r["method"], r["k"])].append(r)
-    ks = sorted({r["k"] for r in records})
-    methods = [m for m in LABELS if any((m, k) in cells for k in ks)]
+    cells, ks, methods = _by_cell(records, "method", LABELS)
     lines = [
         f"### movie → {target}",
         "",
@@ -242,11 +248,7 @@ SCRATCH = ("pixels_lr", "small_cnn")
 def _image_section(path: Path) -> list[str]:
     data = json.loads(path.read_text())
     records, meta = data["records"], data["meta"]
-    cells = defaultdict(list)
-    for r in records:
-        cells[(r["method"], r["k"])].append(r)
-    ks = sorted({r["k"] for r in records})
-    methods = [m for m in IMAGE_LABELS if any((m, k) in cells for k in ks)]
+    cells, ks, methods = _by_cell(records, "method", IMAGE_LABELS)
     task = records[0]["task"]
     lines = [
         f"### {IMAGE_TITLES.get(task, task)}",
@@ -349,11 +351,7 @@ def _image_dev(path: Path) -> list[str]:
     """The development study: variants compared on holdouts from the training split."""
     data = json.loads(path.read_text())
     records, meta = data["records"], data["meta"]
-    cells = defaultdict(list)
-    for r in records:
-        cells[(r["variant"], r["k"])].append(r)
-    ks = sorted({r["k"] for r in records})
-    variants = [v for v in DEV_LABELS if any((v, k) in cells for k in ks)]
+    cells, ks, variants = _by_cell(records, "variant", DEV_LABELS)
     lines = [
         "### Development study: feature-extraction options (holdouts from the TRAIN split)",
         "",

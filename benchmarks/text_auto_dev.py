@@ -54,6 +54,7 @@ def run(targets, ks, seeds) -> None:
     import graft
     import graft.estimators.auto as auto
     from graft.config import apply_num_threads
+    from graft.data.io import write_json
     from graft.datasets import load_sentiment
 
     auto.REPEATS = REPEATS  # score the guard's candidates on more splits than auto ships
@@ -100,9 +101,7 @@ def run(targets, ks, seeds) -> None:
                     predicted = fitted.predict([texts[i] for i in dev])
                     record[f"dev_{name}"] = float(np.mean(predicted == labels[dev]))
                 data["records"].append(record)
-                tmp = PATH.with_suffix(".tmp")
-                tmp.write_text(json.dumps(data, indent=1))
-                os.replace(tmp, PATH)
+                write_json(data, PATH)  # atomic
                 print(
                     f"{target} k={k} seed={seed}: dev baseline {record['dev_baseline']:.3f}, "
                     f"feature_extraction {record['dev_feature_extraction']:.3f}",

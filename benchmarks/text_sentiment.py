@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 
+from graft.data.io import write_json
+
 RESULTS = Path(__file__).parent / "results"
 TEST_SIZE = 1000
 TEST_SEED = 12345
@@ -94,9 +96,7 @@ def _save(path: Path, records: list[dict]) -> None:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
         "torch_threads": os.environ.get("GRAFT_NUM_THREADS", "1"),
     }
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"meta": meta, "records": records}, indent=1))
-    os.replace(tmp, path)
+    write_json({"meta": meta, "records": records}, path)  # atomic
 
 
 def warm_cache(targets) -> dict[str, float]:

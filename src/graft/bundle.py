@@ -85,6 +85,17 @@ def _params(estimator) -> dict:
     return _jsonable(params)
 
 
+def check_bundle_path(path: Path) -> None:
+    """Refuse a bundle path that is neither new nor a bundle (saving replaces a bundle, never
+    anything else), or whose folder is missing."""
+    if path.exists() and not (path / MANIFEST).is_file():
+        raise BundleError(
+            f"{path} exists and is not a graft bundle; choose another path or remove it."
+        )
+    if not path.parent.is_dir():
+        raise BundleError(f"Folder {path.parent} does not exist; create it first.")
+
+
 def save(estimator, path: str | os.PathLike) -> Path:
     """Save a fitted TransferClassifier / TransferRegressor as a bundle directory.
 
@@ -106,12 +117,7 @@ def save(estimator, path: str | os.PathLike) -> Path:
 
     check_is_fitted(estimator, "model_")
     path = Path(path)
-    if path.exists() and not (path / MANIFEST).is_file():
-        raise BundleError(
-            f"{path} exists and is not a graft bundle; choose another path or remove it."
-        )
-    if not path.parent.is_dir():
-        raise BundleError(f"Folder {path.parent} does not exist; create it first.")
+    check_bundle_path(path)
     if getattr(estimator, "_task", None) == "forecasting":
         from graft.forecast_bundle import save_forecaster
 

@@ -169,16 +169,14 @@ def _blend_option(value: str | None):
 def _check_out(out: Path, *, bundle: bool = False) -> None:
     """Refuse, before any work, an output that cannot be written: a missing or read-only
     folder, a folder where a file goes, or (``bundle``) something that is not a bundle."""
+    from graft.bundle import check_bundle_path
     from graft.data.io import check_output_file, check_output_folder
 
     if not bundle:
         check_output_file(out)
         return
     check_output_folder(out.parent)
-    if out.exists() and not (out / "manifest.json").is_file():
-        raise DataError(
-            f"{out} exists and is not a graft bundle; choose another path or remove it."
-        )
+    check_bundle_path(out)
 
 
 def _media_input(path: Path, label: str | None, column: str | None, kind: str, task: str):

@@ -37,6 +37,7 @@ __all__ = [
     "TabularSchema",
     "category_text",
     "check_frame",
+    "class_keys",
     "infer_schema",
     "make_preprocessor",
 ]
@@ -469,6 +470,12 @@ def category_text(value) -> str:
     if isinstance(value, float | np.floating) and np.isfinite(value) and value == int(value):
         return str(int(value))
     return str(value)
+
+
+def class_keys(values) -> list[str]:
+    """Class labels as text (:func:`category_text`), to compare labels read from different
+    files or mixed in one: 1, 1.0 and "1" are one class."""
+    return [category_text(v) for v in np.asarray(values, dtype=object).tolist()]
 
 
 def _as_numbers(series: pd.Series, missing: np.ndarray, name: str, where: str) -> np.ndarray:

@@ -131,9 +131,9 @@ def labels_like(labels, classes) -> np.ndarray:
     text = classes.dtype.kind in "OU" and all(isinstance(c, str) for c in classes.tolist())
     if not text or all(isinstance(v, str) for v in labels.tolist()):
         return labels
-    from graft.data.tabular import category_text
+    from graft.data.tabular import class_keys
 
-    return np.array([category_text(v) for v in labels.tolist()], dtype=object)
+    return np.array(class_keys(labels), dtype=object)
 
 
 def _text_if_mixed(labels: np.ndarray) -> np.ndarray:
@@ -141,9 +141,9 @@ def _text_if_mixed(labels: np.ndarray) -> np.ndarray:
     # text of each label is what the user wrote in the file (1 and "1" are one class).
     if not _mixed(labels):
         return labels
-    from graft.data.tabular import category_text
+    from graft.data.tabular import class_keys
 
-    return np.array([category_text(v) for v in labels], dtype=object)
+    return np.array(class_keys(labels), dtype=object)
 
 
 def _mixed(labels: np.ndarray) -> bool:

@@ -595,11 +595,11 @@ class TransferClassifier(ClassifierMixin, _TransferEstimator):
         return encoded
 
     def _encode_source_targets(self, texts, labels: np.ndarray):
-        from graft.data.tabular import category_text
+        from graft.data.tabular import class_keys
 
         # Compared as text, as for tables: a source label 1 is the target class "1".
-        lookup = {category_text(c): i for i, c in enumerate(self.classes_.tolist())}
-        codes = np.array([lookup.get(category_text(v), -1) for v in labels.tolist()])
+        lookup = {key: i for i, key in enumerate(class_keys(self.classes_))}
+        codes = np.array([lookup.get(key, -1) for key in class_keys(labels)])
         known = codes >= 0
         if not known.any():
             raise DataError(

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from graft.data.tabular import category_text
+from graft.data.tabular import class_keys
 from graft.data.validation import check_labels
 from graft.exceptions import DataError
 
@@ -90,12 +90,6 @@ class ModelSource:
         if len(self.classes) == 2:
             return np.log(p[:, 1] / p[:, 0]).reshape(-1, 1)
         return np.log(p)
-
-
-def class_keys(classes) -> list[str]:
-    """Classes as text, to compare a source's classes with the target's: 1, 1.0 and "1" are
-    one class (labels read from different files may differ in type only)."""
-    return [category_text(c) for c in np.asarray(classes).tolist()]
 
 
 def _source_frame_for(estimator) -> pd.DataFrame:

@@ -1,3 +1,4 @@
+import pandas as pd
 from typer.testing import CliRunner
 
 from graft.cli.main import app
@@ -85,3 +86,22 @@ def test_backtest_origins_must_be_positive(tmp_path, hourly_panel):
         app, ["forecast", "backtest", str(data), "--horizon", "12", "--origins", "0"]
     )
     assert result.exit_code == 2 and "--origins 0 must be at least 1" in result.output
+
+
+def test_ids_keep_leading_zeros_and_a_wrong_id_column_is_refused(tmp_path, hourly_panel):
+    data = tmp_path / "data.csv"
+    panel = hourly_panel(ids=("a", "b"), days=4)
+    panel["id"] = panel["id"].map({"a": "001", "b": "1"})
+    panel.to_csv(data, index=False)
+    bundle, out = tmp_path / "m.graft", tmp_path / "p.csv"
+    fit = ["forecast", "fit", str(data), "--horizon", "6", "--strategy", "baseline"]
+    result = runner.invoke(app, [*fit, "--baseline", "seasonal_naive", "--out", str(bundle)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["forecast", "predict", str(bundle), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    ids = pd.read_csv(out, dtype={"id": str})["id"]
+    assert sorted(set(ids)) == ["001", "1"]
+    wrong = tmp_path / "w.graft"
+    result = runner.invoke(app, [*fit, "--id", "store", "--out", str(wrong)])
+    assert result.exit_code == 2 and "id column 'store'" in result.output
+    assert not wrong.exists()

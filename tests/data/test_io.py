@@ -98,3 +98,12 @@ def test_a_failing_write_keeps_the_old_file_and_leaves_no_temp(tmp_path, monkeyp
 
     assert json.loads(path.read_text()) == {"old": True}
     assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+def test_text_columns_keep_leading_zeros(tmp_path):
+    csv, jsonl = tmp_path / "d.csv", tmp_path / "d.jsonl"
+    csv.write_text("store,value\n001,1\n01,2\n")
+    jsonl.write_text('{"store": "001", "value": 1}\n{"store": "1", "value": 2}\n')
+    assert io.read_table(csv, text_columns=("store",))["store"].tolist() == ["001", "01"]
+    assert io.read_table(jsonl, text_columns=("store",))["store"].tolist() == ["001", "1"]
+    assert io.read_table(csv)["store"].tolist() == [1, 1]  # without it, pandas' numbers

@@ -98,3 +98,28 @@ def test_integer_years_are_years_other_numbers_are_refused():
 def test_unknown_freq_is_a_data_error(hourly_panel):
     with pytest.raises(DataError, match=r"freq='xyz' .* is not a pandas frequency"):
         check_panel(hourly_panel(days=2), freq="xyz")
+
+
+def test_iso_text_with_changing_offsets_or_date_only_midnights_parses():
+    local = pd.date_range("2024-03-25", periods=24 * 14, freq="h", tz="Europe/London")
+    text = local.map(lambda t: t.isoformat(sep=" "))  # +00:00, then +01:00 after 31 March
+    frame = pd.DataFrame({"timestamp": text, "value": np.arange(len(local), dtype=float)})
+    panel = check_panel(frame)
+    assert panel.freq == "h" and str(panel.series[0].index.tz) == "UTC"
+    naive = pd.date_range("2024-01-01", periods=24 * 3, freq="h")
+    text = [t.strftime("%Y-%m-%d") if t.hour == 0 else str(t) for t in naive]
+    panel = check_panel(pd.DataFrame({"timestamp": text, "value": range(len(naive))}))
+    assert len(panel.series[0].values) == len(naive)
+
+
+def test_an_id_column_that_was_named_must_exist_and_covariates_must_be_numbers(hourly_panel):
+    data = hourly_panel(ids=("a", "b"), days=2)
+    with pytest.raises(SchemaError, match="id column 'store'"):
+        check_panel(data.rename(columns={"id": "shop"}), id_column="store")
+    single = data[data["id"] == "a"].drop(columns="id")
+    assert len(check_panel(single)) == 1  # the default id column may be absent
+    data["temp"] = 1.0
+    data["temp"] = data["temp"].astype(object)
+    data.loc[5, "temp"] = "hot"
+    with pytest.raises(DataError, match="non-numeric value 'hot' in covariate 'temp'"):
+        check_panel(data, covariates=["temp"])

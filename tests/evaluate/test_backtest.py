@@ -53,3 +53,73 @@ def test_backtest_cuts_source_at_each_origin(hourly_panel):
 def test_backtest_design_is_checked(kwargs, message, hourly_panel):
     with pytest.raises(DataError, match=message):
         backtest([], hourly_panel(days=3), **{"horizon": 6, **kwargs})
+
+
+def _daily(n=60, seed=0):
+    import pandas as pd
+
+    t = pd.date_range("2024-01-01", periods=n, freq="D")
+    rng = np.random.RandomState(seed)
+    y = 10 + np.sin(np.arange(n) * 2 * np.pi / 7) + 0.1 * rng.randn(n)
+    return pd.DataFrame({"id": "a", "timestamp": t, "value": y})
+
+
+def test_gaps_are_filled_from_the_past_only():
+    data = _daily()
+    data.loc[50, "value"] = np.nan  # a gap inside the last history
+    kwargs = dict(horizon=7, n_origins=2, baselines=["seasonal_naive", "auto_ets"])
+    report = backtest([], data, **kwargs)
+    spiked = data.copy()
+    spiked.loc[53:, "value"] = 1000.0  # everything from the last origin on
+    again = backtest([], spiked, **kwargs)
+    for a, b in zip(report.origins, again.origins):
+        np.testing.assert_allclose(a["forecast"], b["forecast"])
+    # A missing value just before an origin could only be filled from after it: skipped.
+    data.loc[52, "value"] = np.nan
+    skipped = backtest([], data, **kwargs)
+    assert skipped.n_origins == 1
+
+
+def test_backtest_reads_data_as_the_given_estimator_does_and_leaves_it_unchanged():
+    import pandas as pd
+
+    data = _daily()
+    data["temp"] = np.arange(len(data), dtype=float)
+    est = TransferForecaster(strategy="warm_start", horizon=3, covariates=["temp"], max_gap=20)
+    est.fit(data)
+    steps = pd.date_range(data["timestamp"].iloc[-1], periods=4, freq="D")[1:]
+    future = pd.DataFrame({"id": "a", "timestamp": steps, "temp": [60.0, 61.0, 62.0]})
+    before = est.predict(future=future)
+    data.loc[20:34, "value"] = np.nan  # a 15-day gap: more than the default max_gap of 7
+    report = backtest(est, data, horizon=7, n_origins=2, baselines=["seasonal_naive"])
+    assert [c.name for c in report.candidates] == ["seasonal_naive", "warm_start"]
+    assert est.horizon == 3
+    np.testing.assert_allclose(est.predict(future=future)["mean"], before["mean"])
+
+
+def test_a_source_series_that_starts_late_is_left_out_of_early_origins():
+    import pandas as pd
+
+    data = _daily(70)
+    late = _daily(30, seed=1).assign(id="late")
+    late["timestamp"] = pd.date_range("2024-02-28", periods=30, freq="D")
+    source = pd.concat([_daily(70, seed=2).assign(id="early"), late], ignore_index=True)
+    report = backtest(
+        ["warm_start"], data, source=source, horizon=7, n_origins=4, baselines=["seasonal_naive"]
+    )
+    assert report.n_origins == 4
+
+
+def test_one_origin_gives_no_verdict():
+    report = backtest(["zero_shot"], _daily(22), horizon=7, baselines=["seasonal_naive"])
+    assert report.n_origins == 1
+    assert report.candidates[1].verdict == "no clear difference"
+
+
+def test_time_zone_mismatch_with_the_source_is_refused():
+    data = _daily()
+    data["timestamp"] = data["timestamp"].dt.tz_localize("UTC")
+    with pytest.raises(DataError, match="time zone"):
+        backtest(["warm_start"], data, source=_daily(seed=3), horizon=7, baselines=[])
+    with pytest.raises(DataError, match="time zone"):
+        TransferForecaster(strategy="warm_start", horizon=7).fit(data, source=_daily(seed=3))

@@ -24,10 +24,10 @@ SourceOpt = Annotated[
 ]
 
 
-def _read(path: Path):
+def _read(path: Path, id_column: str):
     from graft.data.io import read_table
 
-    return read_table(path)
+    return read_table(path, text_columns=(id_column,))  # ids such as 001 stay text
 
 
 def _covariates(text: str | None):
@@ -64,8 +64,8 @@ def fit(
     """Fit a forecaster on DATA and save it as a bundle."""
     from graft.estimators.forecaster import TransferForecaster
 
-    frame = _read(data)
-    source = _read(source_data) if source_data is not None else None
+    frame = _read(data, id_column)
+    source = _read(source_data, id_column) if source_data is not None else None
     _check_out(out, bundle=True)
     model = TransferForecaster(
         strategy=strategy,
@@ -107,8 +107,8 @@ def predict(
     model = graft.load(bundle)
     if getattr(model, "_task", None) != "forecasting":
         raise DataError(f"{bundle} holds a {model._task} model; use graft predict for it.")
-    frame = _read(data) if data is not None else None
-    future_frame = _read(future) if future is not None else None
+    frame = _read(data, model.id_column) if data is not None else None
+    future_frame = _read(future, model.id_column) if future is not None else None
     _check_out(out)
     result = model.predict(horizon, data=frame, future=future_frame)
     write_table(result, out)
@@ -155,8 +155,8 @@ def backtest(
         raise DataError(
             f"--strategies has unknown names {unknown}; use {', '.join(FORECAST_STRATEGIES)}."
         )
-    frame = _read(data)
-    source = _read(source_data) if source_data is not None else None
+    frame = _read(data, id_column)
+    source = _read(source_data, id_column) if source_data is not None else None
     if json_out is not None:
         _check_out(json_out)
     report = run_backtest(

@@ -12,8 +12,11 @@ from graft.exceptions import DataError
 SUPPORTED = {".csv": "CSV", ".parquet": "Parquet", ".pq": "Parquet", ".jsonl": "JSON Lines"}
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
+def read_table(path: str | Path, text_columns=()) -> pd.DataFrame:
     """Read a CSV, Parquet or JSON Lines file by its extension.
+
+    ``text_columns`` are read as text where present (series ids such as ``001`` keep their
+    leading zeros instead of becoming the number 1).
 
     Raises :class:`DataError` for a missing, empty, unreadable or unsupported file.
 
@@ -38,9 +41,12 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise DataError(f"{path} is empty; it needs a header and at least one row.")
     try:
         if suffix == ".csv":
-            frame = pd.read_csv(path)
+            header = pd.read_csv(path, nrows=0).columns
+            as_text = {c: str for c in text_columns if c in header}
+            frame = pd.read_csv(path, dtype=as_text or None)
         elif suffix == ".jsonl":
-            frame = pd.read_json(path, lines=True)
+            as_text = dict.fromkeys(text_columns, str)
+            frame = pd.read_json(path, lines=True, dtype=as_text or True)
         else:
             frame = pd.read_parquet(path)
     except Exception as exc:

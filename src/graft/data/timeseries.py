@@ -4,8 +4,10 @@ The rules, applied in this order and documented for users in the README:
 
 * the timestamp column must parse as dates; a column of whole numbers from 1000 to 3000 is
   read as calendar years (annual data), any other numeric column is refused (it is not
-  read as nanoseconds since 1970); the value column must be numeric;
-* every row of a panel needs a series id (rows without one are refused, not dropped);
+  read as nanoseconds since 1970); ISO 8601 text whose UTC offset changes (daylight
+  saving) is read as UTC; the value and covariate columns must be numeric;
+* every row of a panel needs a series id (rows without one are refused, not dropped); an
+  id column other than the default ``id`` must exist;
 * duplicate (id, timestamp) pairs are rejected (say which);
 * the frequency is inferred from the timestamps (or given as ``freq``); timestamps that do
   not sit on that regular grid are rejected as irregular;
@@ -195,10 +197,19 @@ def parse_times(column: pd.Series, name, where: str) -> pd.Series:
     try:
         return pd.to_datetime(column)
     except (ValueError, TypeError) as exc:
-        raise DataError(
-            f"Column {name!r} of {where} does not parse as dates ({exc}); use ISO "
-            "timestamps such as 2024-01-31 12:30."
-        ) from exc
+        first = exc
+    # pandas guesses one format from the first value; ISO 8601 text may still vary (a
+    # midnight written as the date alone), and offsets that change with daylight saving
+    # (+00:00 in winter, +01:00 in summer) are one instant each: read them as UTC.
+    for options in ({"format": "ISO8601"}, {"format": "ISO8601", "utc": True}):
+        try:
+            return pd.to_datetime(column, **options)
+        except (ValueError, TypeError):
+            continue
+    raise DataError(
+        f"Column {name!r} of {where} does not parse as dates ({first}); use ISO "
+        "timestamps such as 2024-01-31 12:30."
+    ) from first
 
 
 def check_panel(
@@ -260,7 +271,14 @@ def check_panel(
                 f"{role}_column=."
             )
     if id_column is not None and id_column not in data.columns:
-        id_column = None  # a frame without the id column holds one series
+        if id_column != "id":  # a name the user chose must exist; a misspelling would
+            # silently glue every series into one
+            raise SchemaError(
+                f"The id column {id_column!r} is not in {where} (columns: "
+                f"{', '.join(map(str, data.columns))}); pass the right --id / id_column=, "
+                "or leave it out for a single series."
+            )
+        id_column = None  # a frame without the default id column holds one series
     if id_column is not None and data[id_column].isna().any():
         # groupby drops missing keys: those rows would vanish and their series end early.
         missing = data[id_column].isna().to_numpy()
@@ -288,7 +306,15 @@ def check_panel(
     frame = pd.DataFrame({"__t": times.to_numpy(), "__y": values.to_numpy(dtype=float)})
     frame["__id"] = data[id_column].astype(str).to_numpy() if id_column else "series"
     for name in cov_names:
-        frame[name] = pd.to_numeric(data[name], errors="coerce").to_numpy(dtype=float)
+        numbers = pd.to_numeric(data[name], errors="coerce")
+        bad = numbers.isna() & data[name].notna()
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataError(
+                f"Row {row} of {where} has the non-numeric value {data[name].iloc[row]!r} in "
+                f"covariate {name!r}; fix or drop it."
+            )
+        frame[name] = numbers.to_numpy(dtype=float)
     dupes = frame.duplicated(["__id", "__t"])
     if dupes.any():
         first = frame[dupes].iloc[0]
@@ -327,6 +353,20 @@ def check_panel(
             "resample them to one frequency."
         )
     return Panel(out, freqs.pop(), cov_names)
+
+
+def check_same_zone(panel: Panel, other: Panel, where: str, ours: str = "data") -> None:
+    """Refuse to compare timestamps with a time zone against timestamps without one."""
+    mine, theirs = panel.series[0].index.tz, other.series[0].index.tz
+    if (mine is None) != (theirs is None):
+
+        def say(tz):
+            return f"in {tz}" if tz is not None else "without a time zone"
+
+        raise DataError(
+            f"The timestamps of {ours} are {say(mine)} but those of {where} are {say(theirs)}; "
+            f"give both the same time zone (or none)."
+        )
 
 
 def _covariate_names(data, covariates, id_column, time_column, value_column, where):

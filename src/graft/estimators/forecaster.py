@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
+from graft.data.timeseries import check_same_zone
 from graft.estimators.base import _is_int
 from graft.exceptions import DataError
 from graft.strategies.forecasting.baselines import StatsForecastMethod
@@ -394,6 +395,7 @@ class TransferForecaster(BaseEstimator):
         used = list(panel.covariates)
         if source is not None:
             source_panel = self._panel(source, "source", covariates=used or None)
+            check_same_zone(panel, source_panel, "source")
             if source_panel.freq != panel.freq:
                 raise DataError(
                     f"source has frequency {source_panel.freq!r} but data has {panel.freq!r}; "
@@ -533,6 +535,7 @@ class TransferForecaster(BaseEstimator):
                 f"{self.horizon}; refit with a longer horizon."
             )
         panel = self.panel_ if data is None else self._panel(data, "data", self._fit_covariates())
+        check_same_zone(self.panel_, panel, "the new data", ours="the fitted data")
         if data is not None and panel.freq != self.freq_:
             raise DataError(
                 f"data has frequency {panel.freq!r} but the model was fitted on {self.freq_!r}."
@@ -584,6 +587,7 @@ class TransferForecaster(BaseEstimator):
             min_length=1,
             where="future",
         )
+        check_same_zone(panel, fut, "future")
         out = {}
         by_id = {s.id: s for s in fut.series}
         for s in panel.series:

@@ -84,7 +84,7 @@ def backtest(
     >>> [c.name for c in report.candidates]
     ['seasonal_naive', 'mstl']
     """
-    from graft.data.timeseries import check_panel, panel_frame
+    from graft.data.timeseries import check_same_zone
 
     for name, value, low in (("horizon", horizon, 1), ("n_origins", n_origins, 1)):
         if not _is_int(value, low):
@@ -93,67 +93,90 @@ def backtest(
         if value is not None and not _is_int(value, 1):
             raise DataError(f"{name}={value!r} must be an integer >= 1 (or None).")
     step = step or horizon
-    template = TransferForecaster(
-        horizon=horizon,
-        id_column=id_column,
-        time_column=time_column,
-        value_column=value_column,
-        random_state=random_state,
+    # A forecaster the user passed says how to read the data (columns, freq, gaps,
+    # covariates, seasons); the baselines read it the same way.
+    given = _given_forecasters(estimator_or_strategies)
+    template = (
+        clone(given[0]).set_params(strategy="auto")
+        if given
+        else TransferForecaster(
+            id_column=id_column,
+            time_column=time_column,
+            value_column=value_column,
+            random_state=random_state,
+        )
     )
+    template.set_params(horizon=horizon)
+    id_column, time_column = template.id_column, template.time_column
     models = {}
     for name in baselines:
         if name not in BASELINES:
             raise DataError(f"baseline {name!r} is unknown; use some of {', '.join(BASELINES)}.")
-        models[name] = clone(template).set_params(strategy="baseline", baseline=name)
-    models.update(_candidates(estimator_or_strategies, template))
+        models[name] = clone(template).set_params(
+            strategy="baseline", baseline=name, covariates=None
+        )
+    # Clones: a backtest must not change the estimators it was given.
+    for name, model in _candidates(estimator_or_strategies, template).items():
+        models[name] = clone(model).set_params(horizon=horizon)
     if not models:
         raise DataError("backtest() got no candidates and no baselines; pass at least one.")
-    for model in models.values():
-        model.set_params(horizon=horizon)
-    panel = check_panel(
-        data,
-        id_column=id_column,
-        time_column=time_column,
-        value_column=value_column,
-        covariates=next(iter(models.values())).covariates,
-        min_length=3,
-        where="data",
-    )
-    frame = panel_frame(
-        panel, id_column=id_column, time_column=time_column, value_column=value_column
-    )
-    seasons = next(iter(models.values()))._seasons(panel.freq)
-    source_frame = None if source is None else _long(source, time_column)
+    panel = template._panel(data, "data")
+    seasons = template._seasons(panel.freq)
+    frame = _long(data, template, "data")
+    source_frame = None
+    if source is not None:
+        check_same_zone(panel, template._panel(source, "source", covariates=[]), "source")
+        source_frame = _long(source, template, "source")
+    min_train = 2 * seasons[0] + 1
     records, per_model = [], {n: {"rows": [], "seconds": []} for n in models}
-    n_cut = 0
+    n_cut, skipped = 0, 0
     for s in panel.series:
-        origins = rolling_origins(len(s.values), horizon, n_origins, step, 2 * seasons[0] + 1)
-        for origin in origins:
+        rows_of_series = frame[frame[id_column].astype(str) == s.id]
+        observed = (
+            rows_of_series.set_index(time_column)[template.value_column]
+            .reindex(s.index)
+            .to_numpy(dtype=float)
+        )  # NaN where the data had no value
+        for origin in rolling_origins(len(s.values), horizon, n_origins, step, min_train):
+            actual = observed[origin : origin + horizon]
+            scored = ~np.isnan(actual)
+            if np.isnan(observed[origin - 1]) or not scored.any():
+                # A history ending in a missing value could only be filled from the values
+                # after the origin (fit refuses it); a window with nothing observed scores
+                # nothing.
+                skipped += 1
+                continue
             n_cut += 1
             start = 0 if window is None else max(0, origin - window)
-            rows = frame[(frame[id_column] == s.id)].iloc[start:origin]
-            actual = s.values[origin : origin + horizon]
             cutoff = s.index[origin]
+            # The rows as given, before the origin: each candidate fills its own gaps, from
+            # the past only.
+            times = rows_of_series[time_column]
+            rows = rows_of_series[(times >= s.index[start]) & (times < cutoff)]
             source_cut = None
             if source_frame is not None:
-                source_cut = source_frame[source_frame[time_column] < cutoff]
+                source_cut = _long_enough(
+                    source_frame[source_frame[time_column] < cutoff], template
+                )
             future = None
             if panel.covariates:
-                future = frame[frame[id_column] == s.id].iloc[origin : origin + horizon]
-                future = future.drop(columns=[value_column])
+                future = pd.DataFrame(
+                    {id_column: s.id, time_column: s.index[origin : origin + horizon]}
+                )
+                for j, name in enumerate(panel.covariates):
+                    future[name] = s.covariates[origin : origin + horizon, j]
             for name, model in models.items():
                 fitted = clone(model)
                 started = time.perf_counter()
-                has_source = source_cut is not None and len(source_cut) > 0
-                fitted.fit(rows, source=source_cut if has_source else None)
+                fitted.fit(rows, source=source_cut)
                 forecast = fitted.predict(future=future)
                 seconds = time.perf_counter() - started
                 quantiles = forecast[[c for c in forecast.columns if c.startswith("q")]]
                 metrics = all_metrics(
-                    actual,
-                    forecast["mean"].to_numpy(),
-                    quantiles.to_numpy(),
-                    rows[value_column].to_numpy(),
+                    actual[scored],
+                    forecast["mean"].to_numpy()[scored],
+                    quantiles.to_numpy()[scored],
+                    s.values[start:origin],
                     seasons[0],
                 )
                 per_model[name]["rows"].append(metrics)
@@ -166,14 +189,20 @@ def backtest(
                         "chosen": fitted.strategy_,
                         **metrics,
                         "forecast": forecast["mean"].tolist(),
-                        "actual": actual.tolist(),
+                        "actual": [None if np.isnan(v) else float(v) for v in actual],
                         "seconds": seconds,
                     }
                 )
     if n_cut == 0:
+        why = (
+            f" ({skipped} origin(s) skipped: a missing value just before the origin, or "
+            "nothing observed after it)"
+            if skipped
+            else ""
+        )
         raise DataError(
-            f"data is too short for a backtest: it needs more than {2 * seasons[0] + 1 + horizon}"
-            " observations per series; shorten the horizon or give a longer history."
+            f"data is too short for a backtest{why}: each series needs at least "
+            f"{min_train + horizon} observations; shorten the horizon or give a longer history."
         )
     reference = next(iter(models))
     base = np.array([m["mase"] for m in per_model[reference]["rows"]])
@@ -206,13 +235,43 @@ def backtest(
     )
 
 
-def _long(source, time_column: str) -> pd.DataFrame:
-    if isinstance(source, pd.Series):
-        return pd.DataFrame({time_column: source.index, "value": source.to_numpy()})
-    if time_column not in source.columns:
-        raise DataError(f"source lacks the time column {time_column!r}.")
+def _given_forecasters(estimator_or_strategies) -> list[TransferForecaster]:
+    if isinstance(estimator_or_strategies, TransferForecaster):
+        return [estimator_or_strategies]
+    items = (
+        estimator_or_strategies.values()
+        if isinstance(estimator_or_strategies, Mapping)
+        else []
+        if isinstance(estimator_or_strategies, str)
+        else estimator_or_strategies
+    )
+    return [m for m in items if isinstance(m, TransferForecaster)]
+
+
+def _long(data, template: TransferForecaster, where: str) -> pd.DataFrame:
+    """``data`` as a long-format frame with parsed timestamps (a Series becomes one)."""
     from graft.data.timeseries import parse_times
 
-    frame = source.copy()
-    frame[time_column] = parse_times(frame[time_column], time_column, "source")
+    time_column = template.time_column
+    if isinstance(data, pd.Series):
+        return pd.DataFrame(
+            {
+                template.id_column: "series",
+                time_column: data.index,
+                template.value_column: data.to_numpy(),
+            }
+        )
+    frame = data.copy()
+    if template.id_column not in frame.columns:
+        frame[template.id_column] = "series"  # one series, as check_panel reads it
+    frame[time_column] = parse_times(frame[time_column], time_column, where)
     return frame
+
+
+def _long_enough(source: pd.DataFrame, template: TransferForecaster):
+    """The source series that still have enough rows once cut at an origin (a series that
+    starts late is left out of the early origins instead of failing the backtest)."""
+    counts = source.groupby(source[template.id_column].astype(str))[template.value_column].count()
+    keep = counts.index[counts >= 3]
+    kept = source[source[template.id_column].astype(str).isin(keep)]
+    return kept if len(kept) else None

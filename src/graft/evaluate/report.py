@@ -57,6 +57,9 @@ class CandidateResult:
         diff = np.asarray(self.scores) - np.asarray(baseline_scores)
         self.gain = float(diff.mean())
         self.gain_ci_low, self.gain_ci_high = mean_ci(diff)
+        if len(diff) < 2:  # one paired difference says nothing of its spread
+            self.verdict = "no clear difference"
+            return
         above, below = self.gain_ci_low > 0, self.gain_ci_high < 0
         better, worse = (below, above) if lower_is_better else (above, below)
         self.verdict = "helps" if better else "hurts" if worse else "no clear difference"

@@ -261,3 +261,36 @@ def test_inner_backtest_source_is_cut_only_where_it_overlaps_the_target(hourly_p
     first_origin = panel.series[0].index[-2 * 24]
     assert cut["before"] is full["before"] and cut["after"] is full["after"]  # as is
     assert cut["overlap"].index[-1] == first_origin - pd.Timedelta(hours=1)
+
+
+def test_auto_keeps_the_seasonal_naive_guard_when_candidates_leave_it_out():
+    rng = np.random.default_rng(0)
+    t = pd.date_range("2024-01-01", periods=70, freq="D")
+    y = np.tile([1, 1, 1, 1, 1, 20, 20.0], 10) + rng.normal(0, 0.05, 70)
+    model = TransferForecaster(strategy="auto", horizon=7, candidates=["zero_shot"])
+    model.fit(pd.DataFrame({"timestamp": t, "value": y}))
+    assert model.strategy_ == "seasonal_naive"
+
+
+def test_auto_on_a_panel_chooses_among_methods_its_shortest_series_allows():
+    rng = np.random.default_rng(0)
+
+    def series(n, sid, start):
+        t = pd.date_range(start, periods=n, freq="D")
+        wave = 10 + 3 * np.sin(np.arange(n) * 2 * np.pi / 7)
+        return pd.DataFrame({"id": sid, "timestamp": t, "value": wave + rng.normal(0, 0.3, n)})
+
+    data = pd.concat([series(120, "long", "2024-01-01"), series(11, "short", "2024-04-19")])
+    model = TransferForecaster(
+        strategy="auto", horizon=7, candidates=["seasonal_naive", "auto_ets", "mstl"]
+    ).fit(data)
+    assert model.predict().groupby("id").size().to_dict() == {"long": 7, "short": 7}
+
+
+def test_future_rows_with_an_empty_value_column_are_read_for_their_covariates():
+    t = pd.date_range("2024-01-01", periods=60, freq="D")
+    data = pd.DataFrame({"timestamp": t, "value": np.sin(np.arange(60)), "temp": np.arange(60.0)})
+    model = TransferForecaster(strategy="warm_start", horizon=3, covariates=["temp"]).fit(data)
+    steps = pd.date_range(t[-1], periods=4, freq="D")[1:]
+    future = pd.DataFrame({"timestamp": steps, "temp": [60.0, 61, 62], "value": np.nan})
+    assert len(model.predict(future=future)) == 3

@@ -508,3 +508,8 @@ def test_label_metrics_score_a_test_class_unseen_in_training_as_errors(metric, b
     )
 
     assert all(0.0 <= s <= best + 1e-9 for c in report.candidates for s in c.scores)
+
+
+def test_a_forecaster_is_pointed_to_backtest():
+    with pytest.raises(DataError, match="graft.backtest"):
+        graft.compare(graft.TransferForecaster(horizon=3), ["a", "b"] * 4, [0, 1] * 4)

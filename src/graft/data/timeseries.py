@@ -267,8 +267,8 @@ def check_panel(
         if column not in data.columns:
             raise SchemaError(
                 f"The {role} column {column!r} is not in {where} (columns: "
-                f"{', '.join(map(str, data.columns))}); pass the right --{role} / "
-                f"{role}_column=."
+                f"{', '.join(map(str, data.columns))}); the columns are the ones named at "
+                f"fit (--{role} / {role}_column=)."
             )
     if id_column is not None and id_column not in data.columns:
         if id_column != "id":  # a name the user chose must exist; a misspelling would

@@ -435,7 +435,7 @@ class TransferForecaster(BaseEstimator):
         -------
         self
         """
-        from graft.strategies.forecasting.selection import Combination, choose
+        from graft.strategies.forecasting.selection import NAIVE, Combination, choose
 
         started = time.perf_counter()
         panel, source_panel = self._prepare(data, source)
@@ -443,6 +443,10 @@ class TransferForecaster(BaseEstimator):
         self.auto_scores_, self.weights_ = {}, {}
         if self.strategy == "auto":
             names = self._candidate_names() or self._default_candidates(source_panel)
+            if not any(n in NAIVE for n in names):
+                names = ["seasonal_naive", *names]  # the guard's reference is always scored
+            # Only methods that can forecast every series of the panel, its shortest too.
+            names = [n for n in names if self._method(n, None).min_length() <= panel.min_length]
             backtest, target = self._selection_backtest(names, panel, source_panel)
             if not any(i in target for i, _ in backtest.origins):
                 self.weights_ = {"seasonal_naive": 1.0}
@@ -574,8 +578,7 @@ class TransferForecaster(BaseEstimator):
         from graft.strategies.forecasting.base import future_index
 
         frame = future.copy()
-        if self.value_column not in frame.columns:
-            frame[self.value_column] = 0.0  # future rows carry covariates only
+        frame[self.value_column] = 0.0  # future rows carry covariates only; values are unknown
         fut = check_panel(
             frame,
             id_column=self.id_column,

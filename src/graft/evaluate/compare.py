@@ -22,7 +22,7 @@ from graft.exceptions import DataError
 
 
 def _candidates(estimator_or_strategies, task: str) -> dict:
-    from graft.estimators import TransferClassifier, TransferRegressor
+    from graft.estimators import TransferClassifier, TransferForecaster, TransferRegressor
 
     cls = TransferClassifier if task == "classification" else TransferRegressor
     if isinstance(estimator_or_strategies, Mapping):
@@ -32,14 +32,26 @@ def _candidates(estimator_or_strategies, task: str) -> dict:
     elif isinstance(estimator_or_strategies, str):
         found = {estimator_or_strategies: cls(strategy=estimator_or_strategies)}
     else:
+        try:
+            items = list(estimator_or_strategies)
+        except TypeError:
+            items = [estimator_or_strategies]  # one estimator of another kind: refused below
         found = {}
-        for item in estimator_or_strategies:
+        for item in items:
             if isinstance(item, str):
                 found[item] = cls(strategy=item)
             else:
                 found[getattr(item, "strategy", type(item).__name__)] = item
     if not found:
         raise DataError("compare() got no candidates; pass an estimator or strategy names.")
+    for name, item in found.items():
+        forecaster = isinstance(item, TransferForecaster)
+        if forecaster or not (hasattr(item, "fit") and hasattr(item, "get_params")):
+            hint = "; forecasters are compared by graft.backtest()" if forecaster else ""
+            raise DataError(
+                f"compare() candidate {name!r} is a {type(item).__name__}, not a "
+                f"TransferClassifier or TransferRegressor{hint}."
+            )
     return found
 
 

@@ -653,3 +653,57 @@ def test_predict_with_a_manifest_that_is_a_folder(bundle, new_rows, tmp_path):
 
     assert_user_error(result, "manifest.json cannot be read")
     assert _files(tmp_path) == before
+
+
+# ------------------------------------------------------------ review fixes (session 11)
+
+
+def test_predict_names_the_text_column_of_a_list_trained_bundle(tmp_path, reviews):
+    texts, labels = reviews
+    model = graft.TransferClassifier(backbone="tiny-bert", strategy="baseline").fit(texts, labels)
+    model.save(tmp_path / "list.graft")
+    rows = _write(pd.DataFrame({"title": texts[2:4], "body": texts[:2]}), tmp_path / "new.csv")
+    out = tmp_path / "p.csv"
+    assert_user_error(invoke("predict", tmp_path / "list.graft", rows, "--out", out), "text")
+    _ok(invoke("predict", tmp_path / "list.graft", rows, "--out", out, "--text-column", "body"))
+    assert pd.read_csv(out)["prediction"].tolist() == list(model.predict(texts[:2]))
+
+
+def test_predict_refuses_an_unwritable_extension_before_any_work(bundle, new_rows, tmp_path):
+    out = tmp_path / "preds.txt"
+    assert_user_error(invoke("predict", bundle, new_rows, "--out", out), "'.txt'")
+    assert not out.exists()
+
+
+def test_texts_that_read_none_or_na_stay_text(tmp_path):
+    frame = _frame()
+    frame.loc[0, "review"], frame.loc[1, "review"] = "None", "NA"
+    data = _write(frame[["review", "sentiment"]], tmp_path / "t.csv")
+    out = tmp_path / "m.graft"
+    fit = ("fit", data, "--label", "sentiment", "--text-column", "review", *FIT)
+    _ok(invoke(*fit, "--strategy", "baseline", "--out", out))
+
+
+def test_paths_and_reasons_are_printed_as_written(train_csv, tmp_path):
+    out = tmp_path / "[v2] model.graft"
+    text = _ok(invoke("fit", train_csv, "--label", "sentiment", *FIT, "--strategy", "baseline",
+                      "--out", out))  # fmt: skip
+    assert "[v2] model.graft" in " ".join(text.split())
+
+
+@pytest.mark.parametrize("seed", ["-1", "99999999999"])
+def test_out_of_range_seeds_are_one_line_errors(train_csv, tmp_path, seed):
+    out = tmp_path / "m.graft"
+    result = invoke("fit", train_csv, "--label", "sentiment", *FIT, "--strategy", "baseline",
+                    "--seed", seed, "--out", out)  # fmt: skip
+    assert_user_error(result, "random_state")
+    assert not out.exists()
+
+
+def test_infinite_regression_targets_are_refused(tmp_path):
+    frame = _frame()
+    frame.loc[3, "score"] = np.inf
+    data = _write(frame[["review", "score"]], tmp_path / "t.csv")
+    result = invoke("fit", data, "--label", "score", "--task", "regression", *FIT,
+                    "--strategy", "baseline", "--out", tmp_path / "m.graft")  # fmt: skip
+    assert_user_error(result, "infinite")

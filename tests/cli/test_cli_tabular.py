@@ -507,3 +507,17 @@ def test_jsonl_labels_mixing_numbers_and_text(tmp_path, make_domain):
     predictions = pd.read_csv(tmp_path / "p.csv", dtype={"prediction": str})
     assert set(predictions["prediction"]) == {"1", "a"}
     assert {"proba_1", "proba_a"} <= set(predictions.columns)
+
+
+def test_evaluate_defaults_follow_the_source_given(files):
+    root, paths = files
+    text = _ok(invoke("evaluate", paths["target"], "--label", "label", "--splits", "2"))
+    assert "auto" in text and "warm_start" not in text
+    source_model = root / "source_model.graft"
+    _ok(invoke("fit", paths["source"], "--label", "label", "--strategy", "baseline",
+               "--backbone", "none", "--out", source_model))  # fmt: skip
+    text = _ok(
+        invoke("evaluate", paths["target"], "--label", "label", "--source", source_model,
+               "--splits", "2", "--backbone", "none")
+    )  # fmt: skip
+    assert "warm_start" in text and "pooled" not in text

@@ -16,6 +16,7 @@ from sklearn.utils import estimator_checks
 
 from graft.estimators import STRATEGIES, TransferClassifier, TransferRegressor
 from graft.estimators.auto import CANDIDATES, CHEAP, REPEATS, _choose
+from graft.exceptions import DataError
 from graft.strategies import runner
 
 FAST = {"backbone": "tiny-bert", "epochs": 2, "batch_size": 8, "random_state": 0}
@@ -587,3 +588,14 @@ def test_pickle_round_trip_regressor(fitted, new_reviews):
     restored = pickle.loads(pickle.dumps(model))
 
     np.testing.assert_array_equal(restored.predict(new_reviews), model.predict(new_reviews))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"random_state": -1}, {"random_state": 2**40}, {"dropout": 1.5}, {"learning_rate": -1},
+     {"weight_decay": -0.1}, {"l2sp": -1}, {"layer_lr_decay": 0}],
+)  # fmt: skip
+def test_out_of_range_settings_are_one_line_errors(params, reviews):
+    texts, labels = reviews
+    with pytest.raises(DataError, match=next(iter(params))):
+        TransferClassifier(backbone="tiny-bert", strategy="baseline", **params).fit(texts, labels)

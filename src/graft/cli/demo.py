@@ -17,7 +17,7 @@ TEST_SIZE = 500
 
 def run_demo(*, out: Path, k: int, repeats: int, backbone: str, console) -> None:
     import graft
-    from graft.cli.main import predict
+    from graft.cli.main import escape, predict
     from graft.data.io import read_table, write_table
     from graft.datasets import load_sentiment
     from graft.exceptions import DataError
@@ -48,8 +48,8 @@ def run_demo(*, out: Path, k: int, repeats: int, backbone: str, console) -> None
     console.print(
         f"target: {len(target)} labelled Amazon snippets ({k} per class); source: "
         f"{len(movie)} labelled movie snippets; test: {TEST_SIZE} held-out Amazon snippets; "
-        f"backbone: {backbone}. The first run embeds the movie snippets once (about a minute on "
-        "2 cores); later runs read them from the cache."
+        f"backbone: {escape(backbone)}. The first run embeds the movie snippets once (about "
+        "a minute on 2 cores); later runs read them from the cache."
     )
     report = graft.compare(
         ["feature_extraction", "fine_tune", "hybrid", "auto"],
@@ -69,13 +69,13 @@ def run_demo(*, out: Path, k: int, repeats: int, backbone: str, console) -> None
     model.fit(target[["text"]], target["label"], source=source)
     bundle = out / "amazon_reviews.graft"
     model.save(bundle)
-    console.print(f"[bold]auto chose {model.strategy_}[/]: {model.choice_reason_}")
-    console.print(f"saved bundle {bundle}")
+    console.print(f"[bold]auto chose {model.strategy_}[/]: {escape(model.choice_reason_)}")
+    console.print(f"saved bundle {escape(str(bundle))}")
 
     new_rows = out / "new_reviews.csv"
     write_table(held_out[["text"]].head(8), new_rows)
     predictions = out / "predictions.csv"
-    console.print(f"$ graft predict {bundle} {new_rows} --out {predictions}")
+    console.print(escape(f"$ graft predict {bundle} {new_rows} --out {predictions}"))
     predict(bundle, new_rows, predictions)
     shown = read_table(predictions)
     table = Table(title=f"{predictions} (truth = the held-out label, not seen by the model)")

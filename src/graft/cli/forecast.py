@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from graft.cli.main import _check_out, _console, _friendly
+from graft.cli.main import _check_out, _console, _friendly, escape
 from graft.exceptions import DataError
 
 forecast_app = typer.Typer(
@@ -81,8 +81,8 @@ def fit(
     ).fit(frame, source=source)
     model.save(out)
     console = _console()
-    console.print(f"[bold]chose:[/] {model.strategy_} — {model.choice_reason_}")
-    console.print(f"saved bundle to {out} (fit {model.fit_seconds_:.1f}s)")
+    console.print(f"[bold]chose:[/] {escape(model.strategy_)} — {escape(model.choice_reason_)}")
+    console.print(f"saved bundle to {escape(str(out))} (fit {model.fit_seconds_:.1f}s)")
 
 
 @forecast_app.command("predict")
@@ -109,10 +109,10 @@ def predict(
         raise DataError(f"{bundle} holds a {model._task} model; use graft predict for it.")
     frame = _read(data, model.id_column) if data is not None else None
     future_frame = _read(future, model.id_column) if future is not None else None
-    _check_out(out)
+    _check_out(out, table=True)
     result = model.predict(horizon, data=frame, future=future_frame)
     write_table(result, out)
-    _console().print(f"wrote {len(result)} forecast rows to {out}")
+    _console().print(f"wrote {len(result)} forecast rows to {escape(str(out))}")
 
 
 @forecast_app.command("backtest")
@@ -176,4 +176,4 @@ def backtest(
     _console().print(report.table())
     if json_out is not None:
         report.save_json(json_out)
-        _console().print(f"report saved to {json_out}")
+        _console().print(f"report saved to {escape(str(json_out))}")

@@ -44,6 +44,14 @@ def _friendly(command):
     return wrapper
 
 
+def escape(text: str) -> str:
+    """``text`` shown as written: file names, reasons and column names may hold brackets
+    that Rich would otherwise read as markup."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
 def _console():
     from rich.console import Console
 
@@ -70,7 +78,7 @@ def _labelled_frame(
 
     if task not in TASKS:
         raise DataError(f"--task {task!r} is unknown; use classification or regression.")
-    frame = read_table(path)
+    frame = read_table(path, text_columns=(text_column,) if text_column else ())
     if label not in frame.columns:
         raise SchemaError(
             f"Label column {label!r} is not in {path} (columns: "
@@ -166,14 +174,15 @@ def _blend_option(value: str | None):
         ) from None
 
 
-def _check_out(out: Path, *, bundle: bool = False) -> None:
+def _check_out(out: Path, *, bundle: bool = False, table: bool = False) -> None:
     """Refuse, before any work, an output that cannot be written: a missing or read-only
-    folder, a folder where a file goes, or (``bundle``) something that is not a bundle."""
+    folder, a folder where a file goes, (``table``) an extension graft cannot write, or
+    (``bundle``) something that is not a bundle."""
     from graft.bundle import check_bundle_path
-    from graft.data.io import check_output_file, check_output_folder
+    from graft.data.io import check_output_file, check_output_folder, check_output_table
 
     if not bundle:
-        check_output_file(out)
+        (check_output_table if table else check_output_file)(out)
         return
     check_output_folder(out.parent)
     check_bundle_path(out)
@@ -372,8 +381,8 @@ def fit(
     model.save(out)
     console = _console()
     _print_matching(model, console)
-    console.print(f"[bold]strategy:[/] {model.strategy_} — {model.choice_reason_}")
-    console.print(f"saved bundle to {out} (fit {model.fit_seconds_:.1f}s)")
+    console.print(f"[bold]strategy:[/] {escape(model.strategy_)} — {escape(model.choice_reason_)}")
+    console.print(f"saved bundle to {escape(str(out))} (fit {model.fit_seconds_:.1f}s)")
 
 
 @app.command()
@@ -393,6 +402,10 @@ def predict(
         str | None,
         typer.Option(help="Audio path column of DATA (default: the one the model was fit on)."),
     ] = None,
+    text_column: Annotated[
+        str | None,
+        typer.Option(help="Text column of DATA (default: the one the model was fit on)."),
+    ] = None,
 ) -> None:
     """Predict DATA with a saved bundle; writes a prediction column (and proba_<class>)."""
     import pandas as pd
@@ -406,6 +419,7 @@ def predict(
             f"{bundle} is a forecasting bundle; predict with `graft forecast predict {bundle} "
             "--out FILE`."
         )
+    _check_out(out, table=True)  # before any embedding work
     modality = getattr(model, "modality_", "text")
     if modality in ("image", "audio"):
         column = (image_column if modality == "image" else audio_column) or getattr(
@@ -431,15 +445,18 @@ def predict(
         )
         X = read(paths)
     else:
-        frame = read_table(data)
+        if text_column is not None and modality != "text":
+            raise DataError(f"--text-column is for text models; {bundle} holds a {modality} model.")
+        column = text_column or model.text_column_
+        frame = read_table(data, text_columns=(column,) if column else ())
         X = frame
-    column = model.text_column_
-    if column is not None and column not in frame.columns:
-        raise SchemaError(
-            f"{data} lacks the text column {column!r} that {bundle} was trained on (columns: "
-            f"{', '.join(map(str, frame.columns))}); rename the column or use the right file."
-        )
-    _check_out(out)
+        if column is not None and column not in frame.columns:
+            raise SchemaError(
+                f"{data} lacks the text column {column!r} (columns: "
+                f"{', '.join(map(str, frame.columns))}); name it with --text-column."
+            )
+        if text_column is not None:
+            X = frame[text_column].tolist()  # whatever the column was called at fit
     result = frame.copy()
     if model._task == "classification":
         proba = model.predict_proba(X)
@@ -449,7 +466,7 @@ def predict(
     else:
         result["prediction"] = model.predict(X)
     write_table(result, out)
-    _console().print(f"wrote {len(result)} predictions to {out}")
+    _console().print(f"wrote {len(result)} predictions to {escape(str(out))}")
 
 
 @app.command()
@@ -513,6 +530,10 @@ def evaluate(
     known = strategies_for(modality)
     if strategies == _TEXT_DEFAULT and modality in _EVALUATE_DEFAULTS:
         names = list(_EVALUATE_DEFAULTS[modality])
+        if modality == "tabular" and source_arg is None:
+            names = ["auto"]  # every other table strategy transfers from a source
+        elif modality == "tabular" and isinstance(source_arg, str):
+            names.remove("pooled")  # a source bundle has no rows to pool
     unknown = [s for s in names if s not in known]
     if unknown or not names:
         raise DataError(
@@ -561,7 +582,7 @@ def evaluate(
     console.print(report.table())
     if json_out is not None:
         report.save_json(json_out)
-        _console().print(f"report saved to {json_out}")
+        _console().print(f"report saved to {escape(str(json_out))}")
 
 
 @app.command()

@@ -15,8 +15,9 @@ SUPPORTED = {".csv": "CSV", ".parquet": "Parquet", ".pq": "Parquet", ".jsonl": "
 def read_table(path: str | Path, text_columns=()) -> pd.DataFrame:
     """Read a CSV, Parquet or JSON Lines file by its extension.
 
-    ``text_columns`` are read as text where present (series ids such as ``001`` keep their
-    leading zeros instead of becoming the number 1).
+    ``text_columns`` are read as written where present: series ids such as ``001`` keep
+    their leading zeros, and a review that says ``None`` or ``NA`` stays text (only an
+    empty cell is missing there).
 
     Raises :class:`DataError` for a missing, empty, unreadable or unsupported file.
 
@@ -42,8 +43,13 @@ def read_table(path: str | Path, text_columns=()) -> pd.DataFrame:
     try:
         if suffix == ".csv":
             header = pd.read_csv(path, nrows=0).columns
-            as_text = {c: str for c in text_columns if c in header}
-            frame = pd.read_csv(path, dtype=as_text or None)
+            as_text = [c for c in text_columns if c in header]
+            frame = pd.read_csv(path, dtype=dict.fromkeys(as_text, str) or None)
+            if as_text:
+                verbatim = pd.read_csv(
+                    path, usecols=as_text, dtype=str, keep_default_na=False, na_values=[""]
+                )
+                frame[as_text] = verbatim[as_text]
         elif suffix == ".jsonl":
             as_text = dict.fromkeys(text_columns, str)
             frame = pd.read_json(path, lines=True, dtype=as_text or True)
@@ -91,6 +97,18 @@ def check_output_file(path: str | Path) -> Path:
         raise DataError(f"Output {path} is a folder; name a file to write instead.")
     check_output_folder(path.parent)
     return path
+
+
+def check_output_table(path: str | Path) -> Path:
+    """:func:`check_output_file` for a table, whose extension must also be one graft writes."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        raise DataError(
+            f"Output {path} has an unsupported extension {suffix or '(none)'!r}; use "
+            ".csv, .parquet or .jsonl."
+        )
+    return check_output_file(path)
 
 
 def check_output_folder(folder: Path) -> None:
@@ -148,14 +166,8 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     Raises :class:`DataError` for an unsupported extension, an unwritable path, or (for
     Parquet) a column mixing value types, which Parquet cannot store.
     """
-    path = Path(path)
+    path = check_output_table(path)
     suffix = path.suffix.lower()
-    if suffix not in SUPPORTED:
-        raise DataError(
-            f"Output {path} has an unsupported extension {suffix or '(none)'!r}; use "
-            ".csv, .parquet or .jsonl."
-        )
-    check_output_file(path)
 
     def write(fd: int, tmp: str) -> None:
         os.close(fd)

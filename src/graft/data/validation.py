@@ -115,11 +115,19 @@ def check_labels(y, n_rows: int, *, task: str, where: str = "y") -> np.ndarray:
             )
         return array
     try:
-        return array.astype(np.float64)
+        values = array.astype(np.float64)
     except (TypeError, ValueError) as exc:
         raise DataError(
             f"{where} holds non-numeric values; a regressor needs numeric targets."
         ) from exc
+    infinite = np.isinf(values)
+    if infinite.any():
+        row = int(np.flatnonzero(infinite)[0])
+        raise DataError(
+            f"{where} has {int(infinite.sum())} infinite target(s) (first at row {row}); "
+            "drop those rows or fix their values."
+        )
+    return values
 
 
 def labels_like(labels, classes) -> np.ndarray:

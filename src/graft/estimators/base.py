@@ -143,6 +143,21 @@ class _TransferEstimator(BaseEstimator):
         blend = self.baseline_blend
         if not (blend is None or blend == "auto" or (_is_number(blend, 0.0) and blend <= 1)):
             raise DataError(f"baseline_blend={blend!r} must be None, 'auto' or a number in [0, 1].")
+        for name in ("learning_rate", "head_learning_rate", "layer_lr_decay"):
+            if not _is_number(getattr(self, name), low=1e-12):
+                raise DataError(f"{name}={getattr(self, name)!r} must be a positive number.")
+        for name in ("weight_decay", "l2sp"):
+            if not _is_number(getattr(self, name), low=0.0):
+                raise DataError(f"{name}={getattr(self, name)!r} must be a number >= 0.")
+        if not (_is_number(self.dropout, low=0.0) and self.dropout < 1):
+            raise DataError(f"dropout={self.dropout!r} must be a number in [0, 1).")
+        state = self.random_state
+        seed_ok = _is_int(state, 0) and state < 2**32
+        if not (state is None or seed_ok or isinstance(state, np.random.RandomState)):
+            raise DataError(
+                f"random_state={state!r} must be None, an integer from 0 to 2**32 - 1 or a "
+                "numpy.random.RandomState."
+            )
 
     def _resolve_backbone(self, modality: str) -> str:
         # None, and the default (MiniLM, a text encoder), stand for "the default backbone"

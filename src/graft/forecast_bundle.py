@@ -36,6 +36,7 @@ _FITTED = (
     "min_length_",
     "fit_seconds_",
     "backtest_errors_",
+    "id_numbers_",
 )
 
 

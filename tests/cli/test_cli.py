@@ -707,3 +707,10 @@ def test_infinite_regression_targets_are_refused(tmp_path):
     result = invoke("fit", data, "--label", "score", "--task", "regression", *FIT,
                     "--strategy", "baseline", "--out", tmp_path / "m.graft")  # fmt: skip
     assert_user_error(result, "infinite")
+
+
+def test_a_text_source_without_the_label_points_to_source_label(train_csv, tmp_path):
+    source = _write(_frame().rename(columns={"sentiment": "polarity"}), tmp_path / "s.csv")
+    result = invoke("fit", train_csv, "--label", "sentiment", "--text-column", "review", *FIT,
+                    "--source-data", source, "--out", tmp_path / "m.graft")  # fmt: skip
+    assert_user_error(result, "--source-label")

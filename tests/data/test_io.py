@@ -107,3 +107,8 @@ def test_text_columns_keep_leading_zeros(tmp_path):
     assert io.read_table(csv, text_columns=("store",))["store"].tolist() == ["001", "01"]
     assert io.read_table(jsonl, text_columns=("store",))["store"].tolist() == ["001", "1"]
     assert io.read_table(csv)["store"].tolist() == [1, 1]  # without it, pandas' numbers
+
+
+def test_json_reports_hold_no_nan(tmp_path):
+    path = io.write_json({"r2": float("nan"), "scores": [1.0, float("inf")]}, tmp_path / "r.json")
+    assert json.loads(path.read_text()) == {"r2": None, "scores": [1.0, None]}

@@ -123,3 +123,9 @@ def test_an_id_column_that_was_named_must_exist_and_covariates_must_be_numbers(h
     data.loc[5, "temp"] = "hot"
     with pytest.raises(DataError, match="non-numeric value 'hot' in covariate 'temp'"):
         check_panel(data, covariates=["temp"])
+
+
+def test_a_freq_finer_than_the_data_is_refused():
+    s = pd.Series(range(30), index=pd.date_range("2024-01-01", periods=30, freq="D"))
+    with pytest.raises(DataError, match="most of it would be invented"):
+        check_panel(s, freq="h")

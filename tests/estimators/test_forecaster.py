@@ -294,3 +294,19 @@ def test_future_rows_with_an_empty_value_column_are_read_for_their_covariates():
     steps = pd.date_range(t[-1], periods=4, freq="D")[1:]
     future = pd.DataFrame({"timestamp": steps, "temp": [60.0, 61, 62], "value": np.nan})
     assert len(model.predict(future=future)) == 3
+
+
+def test_integer_series_ids_come_back_as_integers(tmp_path):
+    t = pd.date_range("2024-01-01", periods=30, freq="D")
+    data = pd.concat(
+        [
+            pd.DataFrame({"id": sid, "timestamp": t, "value": np.arange(30.0) + sid})
+            for sid in (7, 8)
+        ]
+    )
+    model = TransferForecaster(strategy="baseline", baseline="seasonal_naive", horizon=2).fit(data)
+    forecast = model.predict()
+    assert forecast["id"].tolist() == [7, 7, 8, 8]
+    assert forecast.merge(pd.DataFrame({"id": [7, 8], "store": ["a", "b"]}), on="id").shape[0] == 4
+    model.save(tmp_path / "m.graft")
+    assert graft.load(tmp_path / "m.graft").predict()["id"].tolist() == [7, 7, 8, 8]

@@ -147,10 +147,13 @@ def _source(path: Path | None, label: str, text_column: str, source_text_column:
     try:
         frame, labels, _ = _labelled_frame(path, label, column, "classification")
     except SchemaError as exc:
+        # The source file's own options, not the target's.
         if str(exc).startswith(f"Text column {column!r}"):
             raise SchemaError(
                 str(exc).replace("--text-column", "--source-text-column", 1)
             ) from None
+        if str(exc).startswith(f"Label column {label!r}"):
+            raise SchemaError(str(exc).replace("--label", "--source-label", 1)) from None
         raise
     return frame.iloc[:, 0].tolist(), labels
 

@@ -1,6 +1,7 @@
 """Reading and writing tables (CSV, Parquet, JSON Lines) with clear errors; atomic JSON."""
 
 import json
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -194,6 +195,18 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     return _staged_file(path, write)
 
 
+def _finite(data):
+    """``data`` with NaN and infinite floats as None: JSON has no NaN, and other readers
+    refuse the ``NaN`` token Python would write."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: _finite(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite(v) for v in data]
+    return data
+
+
 def write_json(data, path: str | Path) -> Path:
     """Write ``data`` as indented JSON atomically (temp file, then rename)."""
     path = Path(path)
@@ -201,6 +214,6 @@ def write_json(data, path: str | Path) -> Path:
 
     def write(fd: int, tmp: str) -> None:
         with os.fdopen(fd, "w") as handle:
-            json.dump(data, handle, indent=2)
+            json.dump(_finite(data), handle, indent=2, allow_nan=False)
 
     return _staged_file(path, write)

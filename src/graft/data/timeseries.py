@@ -129,6 +129,13 @@ def _grid(index: pd.DatetimeIndex, freq: str, where: str) -> pd.DatetimeIndex:
             f"(first: {off_grid[0]}); the series is irregular, so resample it to a regular "
             "grid first."
         )
+    if len(index) < len(grid) / 2:
+        # More grid points to invent than observed ones: a freq finer than the data (hourly
+        # for daily values) would be filled in by interpolation almost everywhere.
+        raise DataError(
+            f"{where} has {len(index)} timestamps on a {freq!r} grid of {len(grid)} steps, so "
+            "most of it would be invented; give the data's own frequency (or leave freq out)."
+        )
     return grid
 
 

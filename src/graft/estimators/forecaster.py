@@ -402,6 +402,7 @@ class TransferForecaster(BaseEstimator):
                     "resample one of them."
                 )
         self.panel_, self.freq_ = panel, panel.freq
+        self.id_numbers_ = self._integer_ids(data)
         self.seasons_ = self._seasons(panel.freq)
         self.covariates_used_ = used
         self.covariate_columns_ = list(panel.covariates)
@@ -545,6 +546,9 @@ class TransferForecaster(BaseEstimator):
                 f"data has frequency {panel.freq!r} but the model was fitted on {self.freq_!r}."
             )
         future_cov = self._future_covariates(panel, future, horizon)
+        integer_ids = (
+            getattr(self, "id_numbers_", False) if data is None else self._integer_ids(data)
+        )
         frames = []
         for s in panel.series:
             index = future_index(s.index, self.freq_, horizon)
@@ -555,12 +559,22 @@ class TransferForecaster(BaseEstimator):
                     f"needs at least {self.model_.min_length()} to forecast."
                 )
             forecast = self.model_.forecast(context)
-            part = pd.DataFrame({self.id_column: s.id, self.time_column: index})
+            sid = int(s.id) if integer_ids else s.id
+            part = pd.DataFrame({self.id_column: sid, self.time_column: index})
             part["mean"] = forecast.mean
             for j, column in enumerate(QUANTILE_COLUMNS):
                 part[column] = forecast.quantiles[:, j]
             frames.append(part)
         return pd.concat(frames, ignore_index=True)
+
+    def _integer_ids(self, data) -> bool:
+        """Whether ``data`` names its series by integers (given back as integers, so that
+        forecasts merge with the user's own tables on the id)."""
+        return (
+            isinstance(data, pd.DataFrame)
+            and self.id_column in data.columns
+            and pd.api.types.is_integer_dtype(data[self.id_column])
+        )
 
     def _fit_covariates(self) -> list[str]:
         # Newer history needs only the covariates the fitted method reads ([] = none).

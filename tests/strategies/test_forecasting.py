@@ -230,3 +230,18 @@ def test_without_combinations_only_single_methods_are_options():
     bt = _backtest_with_errors(errors, 4)
     weights, scores, _reason = choose(bt, 24, combinations=False)
     assert set(scores) == set(errors) and weights == {"a": 1.0}
+
+
+def test_inner_backtests_skip_origins_right_after_an_interpolated_value():
+    t = pd.date_range("2024-01-01", periods=60, freq="D")
+    y = pd.Series(10 + np.sin(np.arange(60) * 2 * np.pi / 7), index=t)
+    y.iloc[52] = np.nan  # just before the origin 53 of the last window
+    panel = check_panel(y)
+    method = {"seasonal_naive": StatsForecastMethod("seasonal_naive", [7], 7)}
+    kwargs = dict(horizon=7, n_origins=3, step=7, min_train=15)
+    origins = [o for _, o in run_backtest(method, panel.series, "D", **kwargs).origins]
+    assert origins == [39, 46]  # 53 is left out
+    assert [
+        o
+        for _, o in run_backtest(method, check_panel(y.fillna(10.0)).series, "D", **kwargs).origins
+    ] == [39, 46, 53]

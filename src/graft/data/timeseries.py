@@ -37,15 +37,23 @@ class Series:
     values: np.ndarray
     index: pd.DatetimeIndex
     covariates: np.ndarray | None = None  # (n, k), columns as in the panel's covariate names
+    filled: np.ndarray | None = None  # True where a missing value was interpolated
 
     def head(self, n: int) -> "Series":
         """The first ``n`` observations (what was known at origin ``n``)."""
         cov = None if self.covariates is None else self.covariates[:n]
-        return Series(self.id, self.values[:n], self.index[:n], cov)
+        filled = None if self.filled is None else self.filled[:n]
+        return Series(self.id, self.values[:n], self.index[:n], cov, filled)
 
     def tail(self, n: int) -> "Series":
         cov = None if self.covariates is None else self.covariates[-n:]
-        return Series(self.id, self.values[-n:], self.index[-n:], cov)
+        filled = None if self.filled is None else self.filled[-n:]
+        return Series(self.id, self.values[-n:], self.index[-n:], cov, filled)
+
+    def known_at(self, origin: int) -> bool:
+        """Whether the last value before ``origin`` was observed: one interpolated there was
+        filled from values at or after the origin, so a backtest must not start there."""
+        return self.filled is None or not self.filled[origin - 1]
 
 
 @dataclass
@@ -353,7 +361,8 @@ def check_panel(
                 f"{label} has {len(filled)} observations; at least {min_length} are needed "
                 "here, so give a longer history."
             )
-        out.append(Series(str(sid), filled, grid, cov))
+        gaps = body["__y"].isna().to_numpy()
+        out.append(Series(str(sid), filled, grid, cov, gaps if gaps.any() else None))
     if len(freqs) > 1:
         raise DataError(
             f"The series of {where} have different frequencies ({', '.join(sorted(freqs))}); "

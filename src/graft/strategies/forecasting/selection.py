@@ -102,11 +102,13 @@ def run_backtest(
 ) -> Backtest:
     """Fit each method on what precedes the first origin (``refit``: at every origin), and
     forecast at every origin from what precedes it. A method that fails is left out and its
-    error recorded."""
+    error recorded. Origins right after an interpolated value are left out (that value was
+    filled from the scored window)."""
     cuts = []
     for i, s in enumerate(series):
         for origin in rolling_origins(len(s.values), horizon, n_origins, step, min_train):
-            cuts.append((i, origin))
+            if s.known_at(origin):
+                cuts.append((i, origin))
     if not cuts:
         return Backtest([], {}, [], [], {})
     first = {i: min(o for j, o in cuts if j == i) for i in {c[0] for c in cuts}}
@@ -145,6 +147,8 @@ def _fingerprint(series: list[Series], extra) -> str:
         digest.update(s.index.asi8.tobytes())
         if s.covariates is not None:
             digest.update(np.ascontiguousarray(s.covariates).tobytes())
+        if s.filled is not None:
+            digest.update(s.filled.tobytes())
     return digest.hexdigest()
 
 

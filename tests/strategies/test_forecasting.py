@@ -245,3 +245,21 @@ def test_inner_backtests_skip_origins_right_after_an_interpolated_value():
         o
         for _, o in run_backtest(method, check_panel(y.fillna(10.0)).series, "D", **kwargs).origins
     ] == [39, 46, 53]
+
+
+def test_a_method_fitted_once_sees_no_series_past_the_earliest_inner_origin():
+    t = pd.date_range("2024-01-01", periods=60, freq="D")
+    long = pd.DataFrame({"id": "long", "timestamp": t, "value": np.arange(60.0)})
+    short = long.iloc[:40].assign(id="short")  # ends 20 days earlier
+    panel = check_panel(pd.concat([long, short]))
+    seen = []
+
+    class Recorder(StatsForecastMethod):
+        def fit(self, histories, freq):
+            seen.extend(h.index[-1] for h in histories)
+            return self
+
+    method = {"naive": Recorder("seasonal_naive", [7], 7)}
+    backtest = run_backtest(method, panel.series, "D", horizon=7, n_origins=2, step=7, min_train=15)
+    earliest = min(panel.series[i].index[o] for i, o in backtest.origins)
+    assert seen and max(seen) < earliest

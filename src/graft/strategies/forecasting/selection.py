@@ -100,7 +100,7 @@ def run_backtest(
     min_train: int,
     refit: bool = False,
 ) -> Backtest:
-    """Fit each method on what precedes the first origin (``refit``: at every origin), and
+    """Fit each method on what precedes the earliest origin (``refit``: at every origin), and
     forecast at every origin from what precedes it. A method that fails is left out and its
     error recorded. Origins right after an interpolated value are left out (that value was
     filled from the scored window)."""
@@ -111,14 +111,22 @@ def run_backtest(
                 cuts.append((i, origin))
     if not cuts:
         return Backtest([], {}, [], [], {})
-    first = {i: min(o for j, o in cuts if j == i) for i in {c[0] for c in cuts}}
     actuals = [series[i].values[o : o + horizon] for i, o in cuts]
     histories = [series[i].values[:o] for i, o in cuts]
+    # A method fitted once is scored at every series' origins, so it is fitted on what
+    # precedes the earliest of them in time: another series' values after that date share
+    # the dates of the scored windows (two regions' demand on the same days).
+    earliest = min(series[i].index[o] for i, o in cuts)
+    heads = [
+        series[i].head(int(series[i].index.searchsorted(earliest)))
+        for i in sorted({i for i, _ in cuts})
+    ]
+    heads = [h for h in heads if len(h.values)]
     forecasts, errors = {}, {}
     for name, method in methods.items():
         try:
             if not refit:
-                method.fit([series[i].head(first[i]) for i in sorted(first)], freq)
+                method.fit(heads, freq)
             out = []
             for i, origin in cuts:
                 if refit:

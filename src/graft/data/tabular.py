@@ -40,6 +40,7 @@ __all__ = [
     "class_keys",
     "infer_schema",
     "make_preprocessor",
+    "respell_flags",
 ]
 
 MISSING_CATEGORY = "__missing__"
@@ -428,6 +429,93 @@ def _flag_pair(uniques) -> tuple | None:
         if tokens[false] in _FALSE_TOKENS and tokens[true] in _TRUE_TOKENS:
             return (_plain(uniques[false]), _plain(uniques[true]))
     return None
+
+
+def respell_flags(target: pd.Series, source: pd.Series) -> pd.Series | None:
+    """``source`` written in ``target``'s true/false spelling, or None if there is nothing to do.
+
+    The same flag is often stored as "Yes"/"No" in one table and "yes"/"no" or 0/1 in
+    another; joined as they are, the column would hold four categories (or mostly numbers
+    and some text) and the source's knowledge of it would be lost. Both columns must spell
+    a flag (bool dtype, or at most one usual spelling each of true and false: yes/no, y/n,
+    true/false, t/f, on/off, 1/0, any case) and together hold both truth values. A truth
+    value the target never shows gets a spelling of the same style (numbers stay numbers,
+    "No" gets "Yes"). Missing source values stay missing. None when either column is not
+    such a flag, or when the spellings already agree.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> respell_flags(pd.Series(["yes", "no"]), pd.Series(["No", "Yes", None])).tolist()
+    ['no', 'yes', None]
+    >>> respell_flags(pd.Series([0, 1]), pd.Series(["no", "yes"])).tolist()
+    [0.0, 1.0]
+    """
+    target_spelling, source_spelling = _flag_spelling(target), _flag_spelling(source)
+    if target_spelling is None or source_spelling is None:
+        return None
+    if len(set(target_spelling) | set(source_spelling)) != 2:
+        return None  # one truth value on both sides: a constant, nothing to reconcile
+    numeric_target = pd.api.types.is_numeric_dtype(target) and not pd.api.types.is_bool_dtype(
+        target
+    )
+    spelling = {}
+    for truth in (False, True):
+        if truth in target_spelling:
+            spelling[truth] = target_spelling[truth]
+        elif pd.api.types.is_bool_dtype(target):
+            spelling[truth] = truth
+        elif numeric_target:
+            spelling[truth] = int(truth)
+        else:
+            spelling[truth] = _partner(target_spelling[not truth])
+    # Compared with their types: True == 1 in Python, yet a bool column joined to a 0/1
+    # column is no longer read as one flag.
+    if all(_same(value, spelling[truth]) for truth, value in source_spelling.items()):
+        return None
+    lookup = {value: spelling[truth] for truth, value in source_spelling.items()}
+    values = source.to_numpy(dtype=object)
+    missing = source.isna().to_numpy()
+    out = np.array([None if gap else lookup[v] for v, gap in zip(values, missing)], dtype=object)
+    if numeric_target:
+        return pd.Series(out, index=source.index, dtype=np.float64)
+    return pd.Series(out, index=source.index, dtype=object)
+
+
+def _flag_spelling(series: pd.Series) -> dict | None:
+    """``{truth: value}`` for a column whose values spell a flag (one spelling per truth
+    value), else None."""
+    try:
+        uniques = pd.unique(series.dropna().to_numpy(dtype=object))
+    except TypeError:  # unhashable cells: not a flag; the schema reports them
+        return None
+    if not 1 <= len(uniques) <= 2:
+        return None
+    spelling = {}
+    for value in uniques:
+        token = _token(value)
+        truth = True if token in _TRUE_TOKENS else False if token in _FALSE_TOKENS else None
+        if truth is None or truth in spelling:
+            return None
+        spelling[truth] = _plain(value)
+    return spelling
+
+
+def _same(a, b) -> bool:
+    return type(a) is type(b) and a == b
+
+
+_PARTNERS = {"yes": "no", "y": "n", "true": "false", "t": "f", "on": "off", "1": "0"}
+_PARTNERS |= {false: true for true, false in _PARTNERS.items()}
+
+
+def _partner(value) -> str:
+    """The other truth value in ``value``'s style: "No" -> "Yes", "F" -> "T", "0" -> "1"."""
+    text = str(value).strip()
+    other = _PARTNERS[text.lower()]
+    if text.isupper():
+        return other.upper()
+    return other.capitalize() if text[:1].isupper() else other
 
 
 def _categories(uniques, max_categories: int) -> tuple[str, ...] | None:

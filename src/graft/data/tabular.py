@@ -15,6 +15,7 @@ The preprocessor is built from scikit-learn parts only, so a fitted one saves to
 through skops with nothing but scikit-learn and NumPy types to trust.
 """
 
+import warnings
 from collections import Counter
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -539,7 +540,7 @@ def _canonical(
     if spec.kind == ColumnKind.NUMERIC:
         return _as_numbers(series, missing, spec.name, where)
     if spec.kind == ColumnKind.BOOLEAN:
-        return _as_flags(series, missing, spec)
+        return _as_flags(series, missing, spec, where)
     values = series.to_numpy(dtype=object).copy()
     text = category_text if whole_numbers_as_int else str
     values[~missing] = [text(v) for v in values[~missing]]
@@ -584,7 +585,7 @@ def _as_numbers(series: pd.Series, missing: np.ndarray, name: str, where: str) -
     return numbers
 
 
-def _as_flags(series: pd.Series, missing: np.ndarray, spec: ColumnSpec) -> np.ndarray:
+def _as_flags(series: pd.Series, missing: np.ndarray, spec: ColumnSpec, where: str) -> np.ndarray:
     false_value, true_value = spec.categories
     true_tokens = _TRUE_TOKENS | {_token(true_value)}
     false_tokens = _FALSE_TOKENS | {_token(false_value)}
@@ -594,11 +595,43 @@ def _as_flags(series: pd.Series, missing: np.ndarray, spec: ColumnSpec) -> np.nd
     values = series.to_numpy(dtype=object)
     for i in np.flatnonzero(~missing):
         value = values[i]
+        if not isinstance(value, Hashable):  # a list or dict, e.g. from nested JSON
+            raise DataError(
+                f"Column {spec.name!r} of {where} holds a {type(value).__name__} at "
+                f"{_row(series, i)}; give one plain value (number or text) per cell."
+            )
         if value not in flags:
             token = _token(value)
             flags[value] = 1.0 if token in true_tokens else 0.0 if token in false_tokens else np.nan
         out[i] = flags[value]
+    unread = np.flatnonzero(np.isnan(out) & ~missing)
+    if len(unread) and _numeric_coded(spec):
+        # A column that held only 0 and 1 in training is read as a flag, so a count or code
+        # such as 2 or 20 cannot be read; say so rather than fill it in silently.
+        warnings.warn(
+            f"Column {spec.name!r} of {where} held only 0 and 1 in training, so it is read as "
+            f"a flag, but {len(unread)} row(s) hold other values (e.g. "
+            f"{_example(values[unread[0]])} at {_row(series, unread[0])}); they are read as "
+            "missing. If the column is a count or code, train on rows that show other values.",
+            UserWarning,
+            stacklevel=2,
+        )
     return out
+
+
+def _example(value) -> str:
+    # 2, not 2.0: a blank cell makes pandas read a column of counts as floats.
+    if isinstance(value, int | float | np.number) and not isinstance(value, bool | np.bool_):
+        return category_text(value)
+    return _describe(value)
+
+
+def _numeric_coded(spec: ColumnSpec) -> bool:
+    """Whether a boolean column was numbers (0/1) in training, not text or bool."""
+    return all(
+        isinstance(v, int | float | np.number) and not isinstance(v, bool | np.bool_)
+        for v in spec.categories
+    )
 
 
 def _token(value) -> str:

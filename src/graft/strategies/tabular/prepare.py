@@ -9,7 +9,7 @@ from graft.exceptions import DataError, SchemaError
 from graft.strategies.tabular.encoding import TabularEncoder
 from graft.strategies.tabular.problem import Problem
 
-__all__ = ["align_source", "build_problem"]
+__all__ = ["align_source", "build_problem", "mark_unjoinable", "refuse_unusable"]
 
 
 def align_source(
@@ -27,9 +27,16 @@ def align_source(
     for match in matching.matches:
         if match.kind_compatible:
             aligned[match.target] = _joinable(match, target[match.target], aligned[match.target])
+    for match in matching.matches:
+        if not match.kind_compatible:
+            aligned[match.target] = np.nan
+    refuse_unusable(matching)
+    return aligned, matching
+
+
+def refuse_unusable(matching: ColumnMatching) -> None:
+    """Raise :class:`SchemaError` when no matched column can be used (all incompatible)."""
     dropped = [m for m in matching.matches if not m.kind_compatible]
-    for match in dropped:
-        aligned[match.target] = np.nan
     if len(dropped) == len(matching.matches):
         raise SchemaError(
             "Every matched source column has another kind than its target column ("
@@ -39,7 +46,14 @@ def align_source(
             )
             + "); pass a column mapping that pairs columns holding the same kind of values."
         )
-    return aligned, matching
+
+
+def mark_unjoinable(matching: ColumnMatching, source: pd.DataFrame, target: pd.DataFrame):
+    """Mark compatible matches whose values cannot meet (see :func:`_joinable`) incompatible;
+    for a source given as a model, whose rows are never joined to the target's."""
+    for match in matching.matches:
+        if match.kind_compatible:
+            _joinable(match, target[match.target], source[match.source])
 
 
 def _joinable(match, target: pd.Series, source: pd.Series) -> pd.Series:

@@ -1,5 +1,6 @@
 """Matching the columns of a source table to those of a target table."""
 
+import io
 import json
 import re
 
@@ -200,6 +201,26 @@ def test_name_match_of_incompatible_kinds_is_kept_but_flagged():
     (match,) = match_columns(source, target, backbone=None).matches
     assert (match.method, match.kind_compatible) == ("exact", False)
     assert (match.target_kind, match.source_kind) == ("numeric", "categorical")
+
+
+def _rendered(table, width=200) -> str:
+    from rich.console import Console
+
+    console = Console(width=width, file=io.StringIO())
+    console.print(table)
+    return console.file.getvalue()
+
+
+def test_report_counts_only_matches_that_feed_the_target_and_says_why_one_is_left_out():
+    source = pd.DataFrame({"area_code": ["area_code_415", "area_code_510"], "age": [1.0, 2.0]})
+    target = pd.DataFrame({"area_code": [415.0, 510.0], "age": [3.0, 4.0], "zip": ["a", "b"]})
+    table = match_columns(source, target, backbone=None).as_table()
+    assert table.title == (
+        "Column matching: 1 of 3 target columns fed by the source "
+        "(1 matched but left out: another kind)"
+    )
+    text = _rendered(table)
+    assert "numeric ← categorical (incompatible: left out, source values not used)" in text
 
 
 def test_semantic_step_never_pairs_incompatible_kinds():

@@ -206,10 +206,13 @@ class ColumnMatching:
         """
         from rich.table import Table
 
+        # A match of another kind is shown but feeds nothing: count only the used ones.
+        left_out = sum(not m.kind_compatible for m in self.matches)
         table = Table(
             title=(
-                f"Column matching: {len(self.matches)} of {len(self.target_columns)} "
-                "target columns fed by the source"
+                f"Column matching: {len(self.matches) - left_out} of "
+                f"{len(self.target_columns)} target columns fed by the source"
+                + (f" ({left_out} matched but left out: another kind)" if left_out else "")
             ),
             caption=(
                 f"semantic step: {self.backbone}, min similarity {self.min_similarity:g}"
@@ -229,7 +232,7 @@ class ColumnMatching:
             if match.source_kind != match.target_kind:
                 kinds = f"{match.target_kind} ← {match.source_kind}"
             if not match.kind_compatible:
-                kinds = f"[red]{kinds} (incompatible)[/red]"
+                kinds = f"[red]{kinds} (incompatible: left out, source values not used)[/red]"
             table.add_row(str(name), str(match.source), match.method, f"{match.score:.2f}", kinds)
         for name in self.unmatched_source:
             table.add_row("—", str(name), "unused", "—", "—")

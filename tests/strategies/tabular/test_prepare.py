@@ -7,6 +7,7 @@ from sklearn.metrics import roc_auc_score
 
 from graft import TransferClassifier
 from graft.data.tabular import ColumnKind, infer_schema, respell_flags
+from graft.exceptions import DataError
 from graft.strategies.tabular.prepare import align_source
 
 FLAGS = {
@@ -86,3 +87,18 @@ def test_numbers_feeding_a_text_column_are_left_out_not_a_crash():
     plan = next(m for m in matching.matches if m.target == "plan")
     assert not plan.kind_compatible
     assert aligned["plan"].isna().all() and aligned["x"].notna().all()
+
+
+@pytest.mark.parametrize("cell", ["?", [1, 2]])
+def test_garbage_in_a_matched_source_column_is_a_one_line_error_naming_the_source_row(cell):
+    # One "?" used to turn the whole source column into categories, which were then left
+    # out without a word (and the report still counted the column as fed by the source).
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"chol": rng.normal(200, 30, 60), "x": rng.normal(size=60)})
+    X_source = pd.DataFrame({"chol": rng.normal(200, 30, 300), "x": rng.normal(size=300)})
+    X_source["chol"] = X_source["chol"].astype(object)
+    X_source.at[5, "chol"] = cell
+
+    with pytest.raises(DataError, match=r"Column 'chol' of source X .*row 5") as info:
+        align_source(X_source, X, mapping=None, backbone=None)
+    assert "\n" not in str(info.value)

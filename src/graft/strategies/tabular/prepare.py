@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 
 from graft.analysis.column_matching import ColumnMatching, match_columns
-from graft.data.tabular import respell_flags
+from graft.data.tabular import infer_schema, respell_flags
 from graft.exceptions import DataError, SchemaError
 from graft.strategies.tabular.encoding import TabularEncoder
 from graft.strategies.tabular.problem import Problem
@@ -23,6 +23,11 @@ def align_source(
     in the target's spelling, so that the joined column is still one flag.
     """
     matching = match_columns(source, target, mapping=mapping, backbone=backbone)
+    for match in matching.matches:
+        # A source column the schema refuses (mostly numbers with a stray "?", dates, lists)
+        # is refused as the same column of X would be, naming its row in the source, rather
+        # than silently turning into another kind and being left out.
+        infer_schema(source.loc[:, [match.source]], where="source X")
     aligned = matching.apply(source)
     for match in matching.matches:
         if match.kind_compatible:

@@ -223,6 +223,15 @@ def test_report_counts_only_matches_that_feed_the_target_and_says_why_one_is_lef
     assert "numeric ← categorical (incompatible: left out, source values not used)" in text
 
 
+def test_report_prints_column_names_that_look_like_markup():
+    source = pd.DataFrame({"chol [mg/dl]": [1.0, 2.0], "[bold]x": [1.0, 2.0], "[red]": [1, 3]})
+    target = pd.DataFrame({"chol [mg/dl]": [3.0, 4.0], "age [years]": [3.0, 4.0]})
+    matching = match_columns(source, target, mapping={"age [years]": "[bold]x"}, backbone=None)
+    text = _rendered(matching.as_table())
+    for name in ("chol [mg/dl]", "age [years]", "[bold]x", "[red]"):
+        assert name in text
+
+
 def test_semantic_step_never_pairs_incompatible_kinds():
     source = _frame({"plan": "categorical", "flag": "boolean"})
     target = _frame({"amount": "numeric", "price": "numeric"})

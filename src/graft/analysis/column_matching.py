@@ -204,35 +204,47 @@ class ColumnMatching:
         >>> match_columns(frame, frame, backbone=None).as_table().row_count
         1
         """
+        from rich.markup import escape
         from rich.table import Table
 
+        # A match of another kind is shown but feeds nothing: count only the used ones.
+        left_out = sum(not m.kind_compatible for m in self.matches)
         table = Table(
             title=(
-                f"Column matching: {len(self.matches)} of {len(self.target_columns)} "
-                "target columns fed by the source"
+                f"Column matching: {len(self.matches) - left_out} of "
+                f"{len(self.target_columns)} target columns fed by the source"
+                + (f" ({left_out} matched but left out: another kind)" if left_out else "")
             ),
             caption=(
-                f"semantic step: {self.backbone}, min similarity {self.min_similarity:g}"
+                f"semantic step: {escape(str(self.backbone))}, "
+                f"min similarity {self.min_similarity:g}"
                 if self.backbone
                 else "semantic step skipped (no backbone)"
             ),
         )
         for column in ("target column", "source column", "method", "score", "kinds"):
             table.add_column(column, justify="right" if column == "score" else "left")
+        # Column names are the user's text: "chol [mg/dl]" must print, not be read as markup.
         by_target = {m.target: m for m in self.matches}
         for name in self.target_columns:
             match = by_target.get(name)
             if match is None:
-                table.add_row(str(name), "—", "unmatched", "—", "—")
+                table.add_row(escape(str(name)), "—", "unmatched", "—", "—")
                 continue
             kinds = match.target_kind
             if match.source_kind != match.target_kind:
                 kinds = f"{match.target_kind} ← {match.source_kind}"
             if not match.kind_compatible:
-                kinds = f"[red]{kinds} (incompatible)[/red]"
-            table.add_row(str(name), str(match.source), match.method, f"{match.score:.2f}", kinds)
+                kinds = f"[red]{kinds} (incompatible: left out, source values not used)[/red]"
+            table.add_row(
+                escape(str(name)),
+                escape(str(match.source)),
+                match.method,
+                f"{match.score:.2f}",
+                kinds,
+            )
         for name in self.unmatched_source:
-            table.add_row("—", str(name), "unused", "—", "—")
+            table.add_row("—", escape(str(name)), "unused", "—", "—")
         return table
 
 

@@ -15,6 +15,7 @@ The preprocessor is built from scikit-learn parts only, so a fitted one saves to
 through skops with nothing but scikit-learn and NumPy types to trust.
 """
 
+import warnings
 from collections import Counter
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ __all__ = [
     "class_keys",
     "infer_schema",
     "make_preprocessor",
+    "respell_flags",
 ]
 
 MISSING_CATEGORY = "__missing__"
@@ -430,6 +432,93 @@ def _flag_pair(uniques) -> tuple | None:
     return None
 
 
+def respell_flags(target: pd.Series, source: pd.Series) -> pd.Series | None:
+    """``source`` written in ``target``'s true/false spelling, or None if there is nothing to do.
+
+    The same flag is often stored as "Yes"/"No" in one table and "yes"/"no" or 0/1 in
+    another; joined as they are, the column would hold four categories (or mostly numbers
+    and some text) and the source's knowledge of it would be lost. Both columns must spell
+    a flag (bool dtype, or at most one usual spelling each of true and false: yes/no, y/n,
+    true/false, t/f, on/off, 1/0, any case) and together hold both truth values. A truth
+    value the target never shows gets a spelling of the same style (numbers stay numbers,
+    "No" gets "Yes"). Missing source values stay missing. None when either column is not
+    such a flag, or when the spellings already agree.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> respell_flags(pd.Series(["yes", "no"]), pd.Series(["No", "Yes", None])).tolist()
+    ['no', 'yes', None]
+    >>> respell_flags(pd.Series([0, 1]), pd.Series(["no", "yes"])).tolist()
+    [0.0, 1.0]
+    """
+    target_spelling, source_spelling = _flag_spelling(target), _flag_spelling(source)
+    if target_spelling is None or source_spelling is None:
+        return None
+    if len(set(target_spelling) | set(source_spelling)) != 2:
+        return None  # one truth value on both sides: a constant, nothing to reconcile
+    numeric_target = pd.api.types.is_numeric_dtype(target) and not pd.api.types.is_bool_dtype(
+        target
+    )
+    spelling = {}
+    for truth in (False, True):
+        if truth in target_spelling:
+            spelling[truth] = target_spelling[truth]
+        elif pd.api.types.is_bool_dtype(target):
+            spelling[truth] = truth
+        elif numeric_target:
+            spelling[truth] = int(truth)
+        else:
+            spelling[truth] = _partner(target_spelling[not truth])
+    # Compared with their types: True == 1 in Python, yet a bool column joined to a 0/1
+    # column is no longer read as one flag.
+    if all(_same(value, spelling[truth]) for truth, value in source_spelling.items()):
+        return None
+    lookup = {value: spelling[truth] for truth, value in source_spelling.items()}
+    values = source.to_numpy(dtype=object)
+    missing = source.isna().to_numpy()
+    out = np.array([None if gap else lookup[v] for v, gap in zip(values, missing)], dtype=object)
+    if numeric_target:
+        return pd.Series(out, index=source.index, dtype=np.float64)
+    return pd.Series(out, index=source.index, dtype=object)
+
+
+def _flag_spelling(series: pd.Series) -> dict | None:
+    """``{truth: value}`` for a column whose values spell a flag (one spelling per truth
+    value), else None."""
+    try:
+        uniques = pd.unique(series.dropna().to_numpy(dtype=object))
+    except TypeError:  # unhashable cells: not a flag; the schema reports them
+        return None
+    if not 1 <= len(uniques) <= 2:
+        return None
+    spelling = {}
+    for value in uniques:
+        token = _token(value)
+        truth = True if token in _TRUE_TOKENS else False if token in _FALSE_TOKENS else None
+        if truth is None or truth in spelling:
+            return None
+        spelling[truth] = _plain(value)
+    return spelling
+
+
+def _same(a, b) -> bool:
+    return type(a) is type(b) and a == b
+
+
+_PARTNERS = {"yes": "no", "y": "n", "true": "false", "t": "f", "on": "off", "1": "0"}
+_PARTNERS |= {false: true for true, false in _PARTNERS.items()}
+
+
+def _partner(value) -> str:
+    """The other truth value in ``value``'s style: "No" -> "Yes", "F" -> "T", "0" -> "1"."""
+    text = str(value).strip()
+    other = _PARTNERS[text.lower()]
+    if text.isupper():
+        return other.upper()
+    return other.capitalize() if text[:1].isupper() else other
+
+
 def _categories(uniques, max_categories: int) -> tuple[str, ...] | None:
     if len(uniques) > max_categories:
         return None
@@ -451,7 +540,7 @@ def _canonical(
     if spec.kind == ColumnKind.NUMERIC:
         return _as_numbers(series, missing, spec.name, where)
     if spec.kind == ColumnKind.BOOLEAN:
-        return _as_flags(series, missing, spec)
+        return _as_flags(series, missing, spec, where)
     values = series.to_numpy(dtype=object).copy()
     text = category_text if whole_numbers_as_int else str
     values[~missing] = [text(v) for v in values[~missing]]
@@ -496,7 +585,7 @@ def _as_numbers(series: pd.Series, missing: np.ndarray, name: str, where: str) -
     return numbers
 
 
-def _as_flags(series: pd.Series, missing: np.ndarray, spec: ColumnSpec) -> np.ndarray:
+def _as_flags(series: pd.Series, missing: np.ndarray, spec: ColumnSpec, where: str) -> np.ndarray:
     false_value, true_value = spec.categories
     true_tokens = _TRUE_TOKENS | {_token(true_value)}
     false_tokens = _FALSE_TOKENS | {_token(false_value)}
@@ -506,11 +595,43 @@ def _as_flags(series: pd.Series, missing: np.ndarray, spec: ColumnSpec) -> np.nd
     values = series.to_numpy(dtype=object)
     for i in np.flatnonzero(~missing):
         value = values[i]
+        if not isinstance(value, Hashable):  # a list or dict, e.g. from nested JSON
+            raise DataError(
+                f"Column {spec.name!r} of {where} holds a {type(value).__name__} at "
+                f"{_row(series, i)}; give one plain value (number or text) per cell."
+            )
         if value not in flags:
             token = _token(value)
             flags[value] = 1.0 if token in true_tokens else 0.0 if token in false_tokens else np.nan
         out[i] = flags[value]
+    unread = np.flatnonzero(np.isnan(out) & ~missing)
+    if len(unread) and _numeric_coded(spec):
+        # A column that held only 0 and 1 in training is read as a flag, so a count or code
+        # such as 2 or 20 cannot be read; say so rather than fill it in silently.
+        warnings.warn(
+            f"Column {spec.name!r} of {where} held only 0 and 1 in training, so it is read as "
+            f"a flag, but {len(unread)} row(s) hold other values (e.g. "
+            f"{_example(values[unread[0]])} at {_row(series, unread[0])}); they are read as "
+            "missing. If the column is a count or code, train on rows that show other values.",
+            UserWarning,
+            stacklevel=2,
+        )
     return out
+
+
+def _example(value) -> str:
+    # 2, not 2.0: a blank cell makes pandas read a column of counts as floats.
+    if isinstance(value, int | float | np.number) and not isinstance(value, bool | np.bool_):
+        return category_text(value)
+    return _describe(value)
+
+
+def _numeric_coded(spec: ColumnSpec) -> bool:
+    """Whether a boolean column was numbers (0/1) in training, not text or bool."""
+    return all(
+        isinstance(v, int | float | np.number) and not isinstance(v, bool | np.bool_)
+        for v in spec.categories
+    )
 
 
 def _token(value) -> str:

@@ -72,7 +72,10 @@ class ModelSource:
         """Target rows with the source model's column names."""
         out = pd.DataFrame(np.nan, index=frame.index, columns=self.columns, dtype=object)
         for match in self.matching.matches:
-            out[match.source] = frame[match.target].to_numpy()
+            # As with source rows, a column of another kind (codes against text) is left
+            # unmatched: fed to the source model, it would fail as if X were wrong.
+            if match.kind_compatible:
+                out[match.source] = frame[match.target].to_numpy()
         return out
 
     def margin(self, frame: pd.DataFrame) -> np.ndarray:
@@ -105,7 +108,7 @@ def _source_frame_for(estimator) -> pd.DataFrame:
         if spec.kind == ColumnKind.NUMERIC:
             columns[spec.name] = [0.5, 1.5]
         elif spec.kind == ColumnKind.BOOLEAN:
-            columns[spec.name] = [0, 1]
+            columns[spec.name] = list(spec.categories or (0, 1))  # its own spelling
         elif spec.kind == ColumnKind.CATEGORICAL:
             categories = list(spec.categories or ("a", "b", "c"))
             columns[spec.name] = (categories * 2)[:2] if len(categories) > 2 else ["a", "b"]
@@ -203,7 +206,12 @@ def fit_tabular(estimator, X, y, source) -> None:
 def _fit_tabular(estimator, X, y, source) -> None:
     from graft.estimators.base import TABULAR_STRATEGIES
     from graft.estimators.tabular_auto import fit_named, select_and_fit
-    from graft.strategies.tabular.prepare import align_source, build_problem
+    from graft.strategies.tabular.prepare import (
+        align_source,
+        build_problem,
+        mark_unjoinable,
+        refuse_unusable,
+    )
 
     if estimator.strategy not in TABULAR_STRATEGIES:
         raise DataError(
@@ -257,9 +265,12 @@ def _fit_tabular(estimator, X, y, source) -> None:
         notes = _check_source_model_classes(estimator, model, source)
         from graft.analysis.column_matching import match_columns
 
+        stand_in = _source_frame_for(model)
         matching = match_columns(
-            _source_frame_for(model), frame, mapping=estimator.column_mapping, backbone=backbone
+            stand_in, frame, mapping=estimator.column_mapping, backbone=backbone
         )
+        mark_unjoinable(matching, stand_in, frame)
+        refuse_unusable(matching)
         estimator.column_matching_ = matching
         scorer = ModelSource(model, matching, estimator._task, getattr(estimator, "classes_", None))
         estimator.lineage_["source"] = {

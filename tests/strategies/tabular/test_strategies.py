@@ -7,6 +7,7 @@ from sklearn.metrics import roc_auc_score
 
 from graft import TransferClassifier, TransferRegressor
 from graft.estimators import TABULAR_STRATEGIES
+from graft.exceptions import DataError
 from graft.strategies.tabular.model import TabularModel
 
 NAMED = [s for s in TABULAR_STRATEGIES if s != "auto"]
@@ -253,3 +254,16 @@ def test_start_margin_gives_unseen_classes_their_target_share():
 
     np.testing.assert_allclose(p, [[0.25, 0.15, 0.6], [0.25, 0.375, 0.375]])
     assert start_margin(source, {"extra": 10}) is source
+
+
+@pytest.mark.parametrize("strategy", ["warm_start", "baseline"])
+def test_a_single_target_row_for_boosting_is_a_one_line_error_stating_the_minimum(
+    make_domain, strategy
+):
+    # LightGBM bags 80% of one row, i.e. none, and failed with a raw LightGBMError.
+    Xs, ys = make_domain(200, seed=1, task="regression")
+    Xt, yt = make_domain(1, seed=2, task="regression")
+    model = TransferRegressor(strategy=strategy, backbone=None, random_state=0)
+    with pytest.raises(DataError, match="needs at least 2 training rows but got 1") as info:
+        model.fit(Xt, yt, source=(Xs, ys))
+    assert "\n" not in str(info.value)

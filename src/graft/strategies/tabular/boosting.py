@@ -9,7 +9,7 @@ there, and a booster saves as LightGBM's own text format (no pickle). Threads fo
 import numpy as np
 
 from graft.config import num_threads
-from graft.exceptions import GraftError
+from graft.exceptions import DataError, GraftError
 
 __all__ = [
     "class_shares",
@@ -82,6 +82,14 @@ def train_booster(
 ):
     """Train (or, with ``init_model`` or ``init_score``, continue) a booster; returns it and
     the per-round validation metric on ``valid`` when given."""
+    if len(y) < 2:
+        # Bagging keeps 80% of the rows each round: of one row that is none, and LightGBM
+        # fails with "Check failed: (num_data) > (0)".
+        raise DataError(
+            f"Gradient boosting (LightGBM) needs at least 2 training rows but got {len(y)}; "
+            "give at least 2 labelled target rows (and source rows), or with a single target "
+            "row use strategy='source_only', 'stacking' or 'pooled'."
+        )
     lgb = lightgbm()
     params = params_for(task, n_outputs, n_rows_for_params or len(y), seed)
     data = lgb.Dataset(X, label=y, weight=weight, init_score=init_score, free_raw_data=False)

@@ -4,11 +4,12 @@ import numpy as np
 import pandas as pd
 
 from graft.analysis.column_matching import ColumnMatching, match_columns
+from graft.data.tabular import infer_schema, respell_flags
 from graft.exceptions import DataError, SchemaError
 from graft.strategies.tabular.encoding import TabularEncoder
 from graft.strategies.tabular.problem import Problem
 
-__all__ = ["align_source", "build_problem"]
+__all__ = ["align_source", "build_problem", "mark_unjoinable", "refuse_unusable"]
 
 
 def align_source(
@@ -17,13 +18,30 @@ def align_source(
     """Source rows renamed into the target's columns, and the matching that did it.
 
     A matched pair whose kinds cannot meet (a number feeding a category) is not used: the
-    target column is left empty in the source rows, and the matching records why.
+    target column is left empty in the source rows, and the matching records why. A flag
+    spelt differently in the two tables ("Yes"/"No" against "yes"/"no" or 0/1) is rewritten
+    in the target's spelling, so that the joined column is still one flag.
     """
     matching = match_columns(source, target, mapping=mapping, backbone=backbone)
+    for match in matching.matches:
+        # A source column the schema refuses (mostly numbers with a stray "?", dates, lists)
+        # is refused as the same column of X would be, naming its row in the source, rather
+        # than silently turning into another kind and being left out.
+        infer_schema(source.loc[:, [match.source]], where="source X")
     aligned = matching.apply(source)
+    for match in matching.matches:
+        if match.kind_compatible:
+            aligned[match.target] = _joinable(match, target[match.target], aligned[match.target])
+    for match in matching.matches:
+        if not match.kind_compatible:
+            aligned[match.target] = np.nan
+    refuse_unusable(matching)
+    return aligned, matching
+
+
+def refuse_unusable(matching: ColumnMatching) -> None:
+    """Raise :class:`SchemaError` when no matched column can be used (all incompatible)."""
     dropped = [m for m in matching.matches if not m.kind_compatible]
-    for match in dropped:
-        aligned[match.target] = np.nan
     if len(dropped) == len(matching.matches):
         raise SchemaError(
             "Every matched source column has another kind than its target column ("
@@ -33,7 +51,42 @@ def align_source(
             )
             + "); pass a column mapping that pairs columns holding the same kind of values."
         )
-    return aligned, matching
+
+
+def mark_unjoinable(matching: ColumnMatching, source: pd.DataFrame, target: pd.DataFrame):
+    """Mark compatible matches whose values cannot meet (see :func:`_joinable`) incompatible;
+    for a source given as a model, whose rows are never joined to the target's."""
+    for match in matching.matches:
+        if match.kind_compatible:
+            _joinable(match, target[match.target], source[match.source])
+
+
+def _joinable(match, target: pd.Series, source: pd.Series) -> pd.Series:
+    """The source column in a form that joins ``target`` without changing its kind.
+
+    Flags and categories share a kind group (the same fact is stored either way), so a
+    flag spelt differently ("Yes"/"No", "yes"/"no", 0/1) is rewritten in the target's
+    spelling. Numbers and text that are not one flag cannot share a column (the joined
+    column would read as mostly numbers with garbage): the match is marked incompatible
+    and left out, as a number feeding a category is.
+    """
+    respelt = respell_flags(target, source)
+    if respelt is not None:
+        return respelt
+    if _all_numbers(target) != _all_numbers(source):
+        match.kind_compatible = False
+    return source
+
+
+def _all_numbers(values: pd.Series) -> bool:
+    present = values.dropna()
+    if pd.api.types.is_bool_dtype(present):
+        return False  # True/False are flags, not numbers
+    if pd.api.types.is_numeric_dtype(present):
+        return True
+    if any(isinstance(v, bool | np.bool_) for v in present):
+        return False
+    return bool(pd.to_numeric(present, errors="coerce").notna().all())
 
 
 def build_problem(

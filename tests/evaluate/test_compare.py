@@ -513,3 +513,16 @@ def test_label_metrics_score_a_test_class_unseen_in_training_as_errors(metric, b
 def test_a_forecaster_is_pointed_to_backtest():
     with pytest.raises(DataError, match=r"graft\.backtest"):
         graft.compare(graft.TransferForecaster(horizon=3), ["a", "b"] * 4, [0, 1] * 4)
+
+
+def test_report_table_prints_names_and_nan_intervals_as_written():
+    from graft.evaluate.report import CandidateResult, TransferReport
+
+    row = CandidateResult.from_scores(
+        "lr [C=0.5]", [float("nan")] * 2, fit_seconds=0, predict_seconds=0, bounded=False
+    )
+    report = TransferReport(
+        task="t", metric="r2", n_rows=3, n_splits=2, evaluation="splits", baseline="b",
+        candidates=[row],
+    )  # fmt: skip
+    assert "lr [C=0.5]" in str(report) and "[nan, nan]" in str(report)

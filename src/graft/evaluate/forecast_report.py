@@ -43,6 +43,7 @@ class ForecastReport:
         return write_json(self.to_dict(), path)
 
     def table(self):
+        from rich.markup import escape
         from rich.table import Table
 
         table = Table(
@@ -57,10 +58,11 @@ class ForecastReport:
         for c in self.candidates:
             m = self.metrics[c.name]
             name = c.name + (f" ({'; '.join(c.notes)})" if c.notes else "")
+            # Names are the user's text and "[nan, nan]" reads as a markup tag: escaped.
             table.add_row(
-                name,
+                escape(name),
                 f"{c.mean:.3f}",
-                f"[{c.ci_low:.3f}, {c.ci_high:.3f}]",
+                escape(f"[{c.ci_low:.3f}, {c.ci_high:.3f}]"),
                 f"{m['smape']:.2f}",
                 f"{m['wql']:.4f}",
                 f"{m['coverage80']:.2f}",

@@ -106,6 +106,7 @@ class TransferReport:
 
     def table(self):
         """The report as a Rich table."""
+        from rich.markup import escape
         from rich.table import Table
 
         table = Table(
@@ -118,10 +119,11 @@ class TransferReport:
         for c in self.candidates:
             gain = "—" if c.gain is None else f"{c.gain:+.3f}"
             name = c.name + (f" ({'; '.join(c.notes)})" if c.notes else "")
+            # Names are the user's text and "[nan, nan]" reads as a markup tag: escaped.
             table.add_row(
-                name,
+                escape(name),
                 f"{c.mean:.3f}",
-                f"[{c.ci_low:.3f}, {c.ci_high:.3f}]",
+                escape(f"[{c.ci_low:.3f}, {c.ci_high:.3f}]"),
                 gain,
                 c.verdict or "—",
                 f"{c.fit_seconds:.1f}",

@@ -599,3 +599,16 @@ def test_out_of_range_settings_are_one_line_errors(params, reviews):
     texts, labels = reviews
     with pytest.raises(DataError, match=next(iter(params))):
         TransferClassifier(backbone="tiny-bert", strategy="baseline", **params).fit(texts, labels)
+
+
+def test_auto_fallback_never_takes_a_transfer_that_did_worse_than_the_default():
+    # The reviewer's case: FE lost to the baseline; fine-tune beat the baseline on its three
+    # folds but scored below FE there, so it is no evidence of transfer: baseline kept.
+    scores = {
+        "baseline": _scores([0.467, 0.467, 0.467] + [0.6] * 6),
+        "feature_extraction": _scores([0.53, 0.53, 0.53] + [0.5] * 6),
+        "fine_tune": _scores([0.5, 0.5, 0.5]),
+        "hybrid": {"skipped": "time budget"},
+    }
+
+    assert _choose(scores)[0] == "baseline"

@@ -10,7 +10,9 @@ the choice stable without hiding negative transfer:
   replaces it only when it wins by more than one standard error of their paired fold
   differences (the "one standard error" rule, in the direction of the simpler model).
 
-Whatever is chosen must not have lost to the baseline on the folds both were scored on;
+Whatever is chosen must not have lost to the baseline on the folds both were scored on.
+When feature extraction did, a costly candidate that beat the baseline may stand in for
+it, but only one that scored at least as well as feature extraction on their shared folds;
 otherwise the baseline is kept. Images have two from-scratch baselines, pixels + a linear
 model and a small CNN (``baseline_cnn``); both are always scored and a transfer strategy
 must beat each of them.
@@ -185,6 +187,11 @@ def select_strategy(estimator, X, y, source, *, seed: int):
     return best, scores, reason
 
 
+def _not_below(candidate: dict, default: dict) -> bool:
+    mine, _, theirs, _ = _paired(candidate, default)
+    return mine >= theirs
+
+
 def _choose(scores: dict[str, dict]) -> tuple[str, str]:
     """The chosen candidate and a phrase saying why (see the module docstring)."""
     scored = {k: v for k, v in scores.items() if "mean" in v}
@@ -195,14 +202,20 @@ def _choose(scores: dict[str, dict]) -> tuple[str, str]:
     )
     gains = {name: _clear_gain(scored[name], default) for name in costly}
     clear = sorted((name for name in costly if gains[name] is not None), key=lambda n: -gains[n])
-    # In order of preference: clear winners over the default, the default, then the rest.
+    # In order of preference: clear winners over the default, the default, then the rest
+    # that did at least as well as the default on the folds both were scored on (one that
+    # did worse than a default which lost to the baseline is no better evidence of transfer).
     preferred = [
         *(
             (n, f"beat {DEFAULT_TRANSFER} by {gains[n]:.3f}, more than one standard error,")
             for n in clear
         ),
         (DEFAULT_TRANSFER, "is the default transfer (no costlier candidate beat it clearly)"),
-        *((n, "had the best score of the transfers left") for n in costly if n not in clear),
+        *(
+            (n, f"had the best score of the transfers left, not below {DEFAULT_TRANSFER}'s")
+            for n in costly
+            if n not in clear and _not_below(scored[n], default)
+        ),
     ]
     baselines = [scored[b] for b in BASELINES if b in scored]
     for name, why in preferred:

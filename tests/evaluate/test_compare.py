@@ -511,5 +511,5 @@ def test_label_metrics_score_a_test_class_unseen_in_training_as_errors(metric, b
 
 
 def test_a_forecaster_is_pointed_to_backtest():
-    with pytest.raises(DataError, match="graft.backtest"):
+    with pytest.raises(DataError, match=r"graft\.backtest"):
         graft.compare(graft.TransferForecaster(horizon=3), ["a", "b"] * 4, [0, 1] * 4)

@@ -132,6 +132,48 @@ def test_int_classes_round_trip(reviews, tmp_path):
     assert loaded.predict(texts).tolist() == model.predict(texts).tolist()
 
 
+@pytest.mark.parametrize("head", ["logistic_c", "linear_svc", "pipeline"])
+def test_a_custom_scikit_learn_head_round_trips(reviews, new_reviews, tmp_path, head):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import LinearSVC
+
+    head = {
+        "logistic_c": LogisticRegression(C=0.5),
+        "linear_svc": LinearSVC(),
+        "pipeline": make_pipeline(StandardScaler(), LogisticRegression()),
+    }[head]
+    model = graft.TransferClassifier(
+        backbone="tiny-bert", strategy="feature_extraction", head=head, random_state=0
+    ).fit(*reviews)
+
+    path = graft.save(model, tmp_path / "m.graft")
+    loaded = graft.load(path)
+
+    # The manifest keeps the estimator's own parameters, never the head's (head__C, ...).
+    manifest = json.loads((path / "manifest.json").read_text())
+    assert not any("__" in key for key in manifest["params"])
+    np.testing.assert_array_equal(loaded.predict(new_reviews), model.predict(new_reviews))
+    assert repr(loaded.get_params()["head"]) == repr(head)
+
+
+def test_a_head_a_bundle_cannot_load_is_refused_at_save(reviews, tmp_path):
+    from sklearn.linear_model import LogisticRegression
+
+    class OwnHead(LogisticRegression):
+        """Not a scikit-learn class, so a bundle would refuse to load it."""
+
+    model = graft.TransferClassifier(
+        backbone="tiny-bert", strategy="feature_extraction", head=OwnHead(), random_state=0
+    ).fit(*reviews)
+
+    with pytest.raises(BundleError, match=r"Cannot save OwnHead.*scikit-learn head") as info:
+        graft.save(model, tmp_path / "m.graft")
+    assert "\n" not in str(info.value)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_auto_round_trip_keeps_the_choice(reviews, tmp_path):
     model = graft.TransferClassifier(backbone="tiny-bert", epochs=1, random_state=0)
     model.fit(*reviews)

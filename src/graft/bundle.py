@@ -6,6 +6,7 @@ Layout::
         manifest.json          task, strategy, input schema, classes, backbone id and
                                weight hash, metrics, training-data fingerprint, lineage,
                                graft version, and the SHA-256 of every other file
+        head_param.skops       the ``head`` parameter when it is an estimator (unfitted)
         head.skops             scikit-learn head (feature_extraction) or
         baseline.skops         TF-IDF pipeline (baseline) or
         network.safetensors    fine-tuned backbone and output layer (fine_tune, hybrid,
@@ -38,6 +39,8 @@ from graft.exceptions import BundleError, GraftError
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
+HEAD_PARAM = "head_param.skops"
+"""The ``head`` parameter when it is an estimator (unfitted), so a loaded model refits alike."""
 TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.")
 _FITTED = (
     "strategy_",
@@ -74,15 +77,22 @@ def _jsonable(value):
 
 
 def _params(estimator) -> dict:
-    params = estimator.get_params()
-    if params.get("head") is not None and not isinstance(params["head"], str):
-        # A custom head estimator lives in head.skops; the manifest only names it.
+    # Shallow: a deep copy would add a custom head's own parameters (head__C, ...), which
+    # are no arguments of the estimator, so the bundle would never load.
+    params = estimator.get_params(deep=False)
+    if _custom_head(estimator):
+        # A custom head estimator lives in HEAD_PARAM (unfitted); the manifest only names it.
         params["head"] = None
     if not isinstance(params.get("random_state"), (int, type(None))):
         # A RandomState object cannot round-trip through JSON; a reloaded model that is
         # fitted again then uses the default seed.
         params["random_state"] = None
     return _jsonable(params)
+
+
+def _custom_head(estimator) -> bool:
+    head = getattr(estimator, "head", None)
+    return head is not None and not isinstance(head, str)
 
 
 def check_bundle_path(path: Path) -> None:
@@ -126,6 +136,10 @@ def save(estimator, path: str | os.PathLike) -> Path:
     tabular = getattr(estimator, "modality_", "text") == "tabular"
     with staged_bundle(path) as staging:
         backbone = None
+        if _custom_head(estimator):
+            from sklearn.base import clone
+
+            _dump_skops(clone(estimator.head), staging / HEAD_PARAM)
         if tabular:
             from graft.bundle_tabular import save_tabular_model
 
@@ -239,9 +253,19 @@ def _swap_into_place(staging: Path, path: Path) -> None:
 
 
 def _dump_skops(obj, path: Path) -> None:
+    """Write ``obj`` with skops, refusing what :func:`load` would refuse to read back (a
+    head or model from outside scikit-learn, NumPy and SciPy), so no unloadable bundle is
+    ever written."""
     import skops.io as sio
 
     sio.dump(obj, path)
+    refused = [t for t in sio.get_untrusted_types(file=path) if not _trusted_class(t)]
+    if refused:
+        raise BundleError(
+            f"Cannot save {type(obj).__name__}: it holds types a bundle does not load "
+            f"({', '.join(refused[:3])}); only scikit-learn, NumPy and SciPy classes are "
+            "saved, so use a scikit-learn head or model."
+        )
 
 
 def _classes_json(estimator):
@@ -418,6 +442,8 @@ def load(path: str | os.PathLike):
             return load_forecaster(path, manifest)
         classes = {"TransferClassifier": TransferClassifier, "TransferRegressor": TransferRegressor}
         estimator = classes[manifest["estimator"]](**manifest["params"])
+        if HEAD_PARAM in manifest["files"]:
+            estimator.set_params(head=_load_skops(path / HEAD_PARAM))
         info, task = manifest["model"], manifest["task"]
         if manifest["classes"] is not None:
             spec = manifest["classes"]

@@ -57,9 +57,11 @@ def bundle_copy(saved, tmp_path):
 
 
 def _edit_manifest(path, **changes):
+    """Edit the manifest and re-seal its digest, as a crafted bundle would, so the checks
+    behind the digest are tested too."""
     manifest = json.loads((path / "manifest.json").read_text())
     manifest.update(changes)
-    (path / "manifest.json").write_text(json.dumps(manifest))
+    bundle.write_manifest(path, manifest)
 
 
 def _flip_a_byte(file):
@@ -220,7 +222,7 @@ def test_manifest_hashes_every_other_file(saved, strategy):
     files = json.loads((path / "manifest.json").read_text())["files"]
 
     assert set(files) == {WEIGHTS[strategy]}
-    assert {p.name for p in path.iterdir()} == {"manifest.json", *files}
+    assert {p.name for p in path.iterdir()} == {"manifest.json", "manifest.sha256", *files}
     for name, digest in files.items():
         assert hashlib.sha256((path / name).read_bytes()).hexdigest() == digest
 
@@ -272,6 +274,63 @@ def test_an_extra_folder_is_refused(bundle_copy):
     (path / "more").mkdir()
 
     with pytest.raises(BundleError, match="more"):
+        graft.load(path)
+
+
+def _reversed_classes(path):
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest["classes"]["values"] = manifest["classes"]["values"][::-1]
+    return manifest
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        _reversed_classes,
+        lambda path: {**json.loads((path / "manifest.json").read_text()), "task": "regression"},
+        lambda path: {
+            **json.loads((path / "manifest.json").read_text()),
+            "estimator": "TransferRegressor",
+        },
+    ],
+)
+def test_an_edited_manifest_is_refused(bundle_copy, edit):
+    # Reversed classes used to load and flip every prediction.
+    path = bundle_copy("baseline")
+    (path / "manifest.json").write_text(json.dumps(edit(path), indent=2))
+
+    with pytest.raises(BundleError, match=r"manifest.json does not match its digest") as info:
+        graft.load(path)
+    assert "\n" not in str(info.value)
+
+
+def test_a_reformatted_manifest_still_loads(bundle_copy, new_reviews, fitted):
+    path = bundle_copy("baseline")
+    manifest = json.loads((path / "manifest.json").read_text())
+    (path / "manifest.json").write_text(json.dumps(manifest, indent=4))
+
+    loaded = graft.load(path)
+    expected = fitted("classification", "baseline").predict(new_reviews)
+    assert loaded.predict(new_reviews).tolist() == expected.tolist()
+
+
+def test_a_bundle_saved_before_manifest_digests_still_loads(bundle_copy, new_reviews, fitted):
+    path = bundle_copy("baseline")
+    (path / "manifest.sha256").unlink()
+
+    loaded = graft.load(path)
+    expected = fitted("classification", "baseline").predict(new_reviews)
+    assert loaded.predict(new_reviews).tolist() == expected.tolist()
+
+
+def test_an_edited_forecast_manifest_is_refused(hourly_panel, tmp_path):
+    model = graft.TransferForecaster(strategy="baseline", baseline="seasonal_naive", horizon=6)
+    path = graft.save(model.fit(hourly_panel(days=4)), tmp_path / "f.graft")
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest["params"]["horizon"] = 12
+    (path / "manifest.json").write_text(json.dumps(manifest))
+
+    with pytest.raises(BundleError, match="does not match its digest"):
         graft.load(path)
 
 
@@ -485,7 +544,11 @@ def test_resaving_replaces_the_bundle(fitted, tmp_path, new_reviews):
     expected = fitted("classification", "baseline").predict_proba(new_reviews)
     assert loaded.strategy_ == "baseline"
     np.testing.assert_array_equal(loaded.predict_proba(new_reviews), expected)
-    assert sorted(p.name for p in path.iterdir()) == ["baseline.skops", "manifest.json"]
+    assert sorted(p.name for p in path.iterdir()) == [
+        "baseline.skops",
+        "manifest.json",
+        "manifest.sha256",
+    ]
     assert [p.name for p in tmp_path.iterdir()] == ["m.graft"]
 
 
@@ -498,7 +561,12 @@ def test_saved_bundles_follow_the_umask(fitted, tmp_path, umask, mask, folder, f
     umask(mask)
     path = graft.save(fitted("classification", "baseline"), tmp_path / "m.graft")
 
-    assert _modes(path) == {"m.graft": folder, "baseline.skops": file, "manifest.json": file}
+    assert _modes(path) == {
+        "m.graft": folder,
+        "baseline.skops": file,
+        "manifest.json": file,
+        "manifest.sha256": file,
+    }
 
 
 def test_saved_forecast_bundles_follow_the_umask(hourly_panel, tmp_path, umask):

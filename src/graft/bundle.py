@@ -6,6 +6,7 @@ Layout::
         manifest.json          task, strategy, input schema, classes, backbone id and
                                weight hash, metrics, training-data fingerprint, lineage,
                                graft version, and the SHA-256 of every other file
+        manifest.sha256        the SHA-256 of the manifest's canonical JSON
         head_param.skops       the ``head`` parameter when it is an estimator (unfitted)
         head.skops             scikit-learn head (feature_extraction) or
         baseline.skops         TF-IDF pipeline (baseline) or
@@ -15,10 +16,10 @@ Layout::
                                a tabular model (see graft.bundle_tabular)
 
 Loading never unpickles: scikit-learn parts load through skops with only scikit-learn,
-NumPy and SciPy types trusted, torch weights through safetensors. Every file's hash is
-checked against the manifest, and the pretrained backbone must be the one the bundle
-was trained on. Saving writes a temporary directory and renames it into place, so a
-failed save leaves nothing half-written.
+NumPy and SciPy types trusted, torch weights through safetensors. The manifest is checked
+against its digest and every other file against its hash in the manifest, and the
+pretrained backbone must be the one the bundle was trained on. Saving writes a temporary
+directory and renames it into place, so a failed save leaves nothing half-written.
 """
 
 import contextlib
@@ -39,6 +40,9 @@ from graft.exceptions import BundleError, GraftError
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
+MANIFEST_DIGEST = "manifest.sha256"
+"""SHA-256 of the manifest's canonical JSON: the manifest hashes every other file, and this
+covers the manifest itself (a bundle saved before it existed loads without it)."""
 HEAD_PARAM = "head_param.skops"
 """The ``head`` parameter when it is an estimator (unfitted), so a loaded model refits alike."""
 TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.")
@@ -181,8 +185,36 @@ def save(estimator, path: str | os.PathLike) -> Path:
                 f.name: _sha256(f / MANIFEST) for f in sorted(staging.iterdir()) if f.is_dir()
             },
         }
-        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2))
+        write_manifest(staging, manifest)
     return path
+
+
+def _manifest_digest(manifest) -> str:
+    canonical = json.dumps(manifest, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def write_manifest(folder: Path, manifest: dict) -> None:
+    """Write ``manifest.json`` and its digest into a bundle folder being saved."""
+    text = json.dumps(manifest, indent=2)
+    (folder / MANIFEST).write_text(text)
+    # The digest of what load will read back (JSON turns tuples to lists, keys to strings).
+    (folder / MANIFEST_DIGEST).write_text(_manifest_digest(json.loads(text)) + "\n")
+
+
+def _check_manifest_digest(path: Path, manifest) -> None:
+    file = path / MANIFEST_DIGEST
+    if not file.exists():
+        return  # saved before manifests had a digest
+    try:
+        expected = file.read_text().strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BundleError(f"{file} cannot be read; re-save the model.") from exc
+    if _manifest_digest(manifest) != expected:
+        raise BundleError(
+            f"{path / MANIFEST} does not match its digest in {MANIFEST_DIGEST}; the manifest "
+            "was edited or corrupted, so re-save the model."
+        )
 
 
 @contextlib.contextmanager
@@ -319,6 +351,7 @@ def _read_manifest(path: Path) -> dict:
         ) from exc
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise BundleError(f"{path / MANIFEST} is corrupt (not JSON); re-save the model.") from exc
+    _check_manifest_digest(path, manifest)
     if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
         found = manifest.get("format_version") if isinstance(manifest, dict) else None
         raise BundleError(
@@ -341,7 +374,7 @@ def _verify_files(path: Path, manifest: dict) -> None:
     bundles = manifest.get("bundles") or {}
     if not isinstance(bundles, dict):
         raise BundleError(f"{path / MANIFEST} is corrupt (bad 'bundles'); re-save the model.")
-    present = {f.name for f in path.iterdir()} - {MANIFEST}
+    present = {f.name for f in path.iterdir()} - {MANIFEST, MANIFEST_DIGEST}
     extra = present - set(files) - set(bundles)
     if extra:
         raise BundleError(

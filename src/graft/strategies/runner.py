@@ -26,6 +26,7 @@ from graft.strategies.feature_extraction import (
 from graft.strategies.fine_tune import TransferNet, fine_tune_backbone, validation_split
 from graft.strategies.heads import (
     baseline_matrix,
+    fit_baseline,
     linear_head_weights,
     make_baseline,
     make_head,
@@ -308,7 +309,7 @@ def _fit_blend(model, head, blocks, inputs, targets, settings, seed, source_pair
     else:
         weight = float(setting)
     if weight > 0:
-        model.baseline, model.baseline_weight = baseline.fit(matrix, targets), weight
+        model.baseline, model.baseline_weight = fit_baseline(baseline, matrix, targets), weight
 
 
 FEATURE_VIEWS = 4
@@ -388,7 +389,9 @@ def fit_strategy(strategy, inputs, targets, *, task, n_outputs, source, settings
     np.random.seed(seed % (2**32))
     modality = settings.get("modality", "text")
     if strategy == "baseline":
-        pipeline = make_baseline(task, modality).fit(baseline_matrix(inputs, modality), targets)
+        pipeline = fit_baseline(
+            make_baseline(task, modality), baseline_matrix(inputs, modality), targets
+        )
         return BaselineModel(pipeline, task, n_outputs, modality)
     if strategy == "feature_extraction":
         model = _fit_feature_head(

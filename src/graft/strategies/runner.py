@@ -190,7 +190,10 @@ def _train_config(settings: dict, n_groups: int, gradual: bool) -> TrainConfig:
 def _fit_feature_head(inputs, targets, *, task, source, settings, seed):
     """Embed, choose the source weight and the baseline blend, and fit the head."""
     modality = settings.get("modality", "text")
-    head = make_head(settings["head"] or default_head(task, modality), task)
+    # "is None", not truthiness: an ensemble head (RandomForestClassifier) has len(), which
+    # fails before it is fitted.
+    given = settings["head"]
+    head = make_head(default_head(task, modality) if given is None else given, task)
     model = FeatureModel(
         settings["backbone"],
         None,

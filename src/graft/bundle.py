@@ -87,11 +87,23 @@ def _params(estimator) -> dict:
     if _custom_head(estimator):
         # A custom head estimator lives in HEAD_PARAM (unfitted); the manifest only names it.
         params["head"] = None
+    params["backbone"] = _portable_backbone(params.get("backbone"))
     if not isinstance(params.get("random_state"), (int, type(None))):
         # A RandomState object cannot round-trip through JSON; a reloaded model that is
         # fitted again then uses the default seed.
         params["random_state"] = None
     return _jsonable(params)
+
+
+def _portable_backbone(name):
+    """A local model folder's absolute path, so the bundle loads from any working folder;
+    registered names and hub ids as given."""
+    from graft.backbones.registry import get_spec
+
+    if not isinstance(name, str) or get_spec(name) is not None:
+        return name
+    folder = Path(name).expanduser()
+    return str(folder.resolve()) if folder.is_dir() else name
 
 
 def _custom_head(estimator) -> bool:
@@ -154,13 +166,13 @@ def save(estimator, path: str | os.PathLike) -> Path:
             _dump_skops(model.head, staging / "head.skops")
             if model.baseline is not None:
                 _dump_skops(model.baseline, staging / "baseline.skops")
-            backbone = model.backbone_name
+            backbone = _portable_backbone(model.backbone_name)
         elif isinstance(model, NetModel):
             from safetensors.torch import save_file
 
             state = {k: v.contiguous() for k, v in model.net.state_dict().items()}
             save_file(state, str(staging / "network.safetensors"))
-            backbone = model.backbone_name
+            backbone = _portable_backbone(model.backbone_name)
         manifest = {
             "format_version": FORMAT_VERSION,
             "graft_version": __version__,

@@ -269,6 +269,42 @@ def test_an_extra_file_is_refused(bundle_copy, name):
         graft.load(path)
 
 
+@pytest.mark.parametrize("name", [".DS_Store", "._head.skops", ".hidden_folder"])
+def test_hidden_files_the_loader_never_reads_are_ignored(bundle_copy, fitted, new_reviews, name):
+    # Finder, editors and sync tools drop these into any folder; they are not tampering.
+    path = bundle_copy("feature_extraction")
+    if name == ".hidden_folder":
+        (path / name).mkdir()
+    else:
+        (path / name).write_bytes(b"\x00Bud1")
+
+    loaded = graft.load(path)
+
+    expected = fitted("classification", "feature_extraction").predict(new_reviews)
+    assert loaded.predict(new_reviews).tolist() == expected.tolist()
+
+
+def test_a_manifest_naming_a_hidden_file_is_refused(bundle_copy):
+    path = bundle_copy("feature_extraction")
+    (path / ".head.skops").write_bytes((path / "head.skops").read_bytes())
+    manifest = json.loads((path / "manifest.json").read_text())
+    _edit_manifest(path, files={".head.skops": manifest["files"]["head.skops"]})
+
+    with pytest.raises(BundleError):
+        graft.load(path)
+
+
+def test_save_and_load_expand_the_home_folder(fitted, new_reviews, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+
+    graft.save(fitted("classification", "baseline"), "~/m.graft")
+    loaded = graft.load("~/m.graft")
+
+    assert (tmp_path / "m.graft" / "manifest.json").is_file()
+    expected = fitted("classification", "baseline").predict(new_reviews)
+    assert loaded.predict(new_reviews).tolist() == expected.tolist()
+
+
 def test_an_extra_folder_is_refused(bundle_copy):
     path = bundle_copy("baseline")
     (path / "more").mkdir()

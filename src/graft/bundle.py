@@ -142,7 +142,7 @@ def save(estimator, path: str | os.PathLike) -> Path:
     from graft.strategies.runner import BaselineModel, FeatureModel, NetModel, pretrained_hash
 
     check_is_fitted(estimator, "model_")
-    path = Path(path)
+    path = Path(path).expanduser()
     check_bundle_path(path)
     if getattr(estimator, "_task", None) == "forecasting":
         from graft.forecast_bundle import save_forecaster
@@ -386,7 +386,10 @@ def _verify_files(path: Path, manifest: dict) -> None:
     bundles = manifest.get("bundles") or {}
     if not isinstance(bundles, dict):
         raise BundleError(f"{path / MANIFEST} is corrupt (bad 'bundles'); re-save the model.")
-    present = {f.name for f in path.iterdir()} - {MANIFEST, MANIFEST_DIGEST}
+    # Hidden files (.DS_Store, editors' droppings) are never read, so they do no harm; a
+    # manifest naming one is refused below.
+    present = {f.name for f in path.iterdir() if not f.name.startswith(".")}
+    present -= {MANIFEST, MANIFEST_DIGEST}
     extra = present - set(files) - set(bundles)
     if extra:
         raise BundleError(
@@ -471,7 +474,7 @@ def load(path: str | os.PathLike):
         pretrained_hash,
     )
 
-    path = Path(path)
+    path = Path(path).expanduser()
     manifest = _read_manifest(path)
     try:
         _verify_files(path, manifest)

@@ -87,7 +87,8 @@ def _params(estimator) -> dict:
     if _custom_head(estimator):
         # A custom head estimator lives in HEAD_PARAM (unfitted); the manifest only names it.
         params["head"] = None
-    params["backbone"] = _portable_backbone(params.get("backbone"))
+    if "backbone" in params:  # a forecaster has none
+        params["backbone"] = _portable_backbone(params["backbone"])
     if not isinstance(params.get("random_state"), (int, type(None))):
         # A RandomState object cannot round-trip through JSON; a reloaded model that is
         # fitted again then uses the default seed.

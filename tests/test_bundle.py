@@ -57,9 +57,11 @@ def bundle_copy(saved, tmp_path):
 
 
 def _edit_manifest(path, **changes):
+    """Edit the manifest and re-seal its digest, as a crafted bundle would, so the checks
+    behind the digest are tested too."""
     manifest = json.loads((path / "manifest.json").read_text())
     manifest.update(changes)
-    (path / "manifest.json").write_text(json.dumps(manifest))
+    bundle.write_manifest(path, manifest)
 
 
 def _flip_a_byte(file):
@@ -132,6 +134,48 @@ def test_int_classes_round_trip(reviews, tmp_path):
     assert loaded.predict(texts).tolist() == model.predict(texts).tolist()
 
 
+@pytest.mark.parametrize("head", ["logistic_c", "linear_svc", "pipeline"])
+def test_a_custom_scikit_learn_head_round_trips(reviews, new_reviews, tmp_path, head):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import LinearSVC
+
+    head = {
+        "logistic_c": LogisticRegression(C=0.5),
+        "linear_svc": LinearSVC(),
+        "pipeline": make_pipeline(StandardScaler(), LogisticRegression()),
+    }[head]
+    model = graft.TransferClassifier(
+        backbone="tiny-bert", strategy="feature_extraction", head=head, random_state=0
+    ).fit(*reviews)
+
+    path = graft.save(model, tmp_path / "m.graft")
+    loaded = graft.load(path)
+
+    # The manifest keeps the estimator's own parameters, never the head's (head__C, ...).
+    manifest = json.loads((path / "manifest.json").read_text())
+    assert not any("__" in key for key in manifest["params"])
+    np.testing.assert_array_equal(loaded.predict(new_reviews), model.predict(new_reviews))
+    assert repr(loaded.get_params()["head"]) == repr(head)
+
+
+def test_a_head_a_bundle_cannot_load_is_refused_at_save(reviews, tmp_path):
+    from sklearn.linear_model import LogisticRegression
+
+    class OwnHead(LogisticRegression):
+        """Not a scikit-learn class, so a bundle would refuse to load it."""
+
+    model = graft.TransferClassifier(
+        backbone="tiny-bert", strategy="feature_extraction", head=OwnHead(), random_state=0
+    ).fit(*reviews)
+
+    with pytest.raises(BundleError, match=r"Cannot save OwnHead.*scikit-learn head") as info:
+        graft.save(model, tmp_path / "m.graft")
+    assert "\n" not in str(info.value)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_auto_round_trip_keeps_the_choice(reviews, tmp_path):
     model = graft.TransferClassifier(backbone="tiny-bert", epochs=1, random_state=0)
     model.fit(*reviews)
@@ -178,7 +222,7 @@ def test_manifest_hashes_every_other_file(saved, strategy):
     files = json.loads((path / "manifest.json").read_text())["files"]
 
     assert set(files) == {WEIGHTS[strategy]}
-    assert {p.name for p in path.iterdir()} == {"manifest.json", *files}
+    assert {p.name for p in path.iterdir()} == {"manifest.json", "manifest.sha256", *files}
     for name, digest in files.items():
         assert hashlib.sha256((path / name).read_bytes()).hexdigest() == digest
 
@@ -225,11 +269,104 @@ def test_an_extra_file_is_refused(bundle_copy, name):
         graft.load(path)
 
 
+@pytest.mark.parametrize("name", [".DS_Store", "._head.skops", ".hidden_folder"])
+def test_hidden_files_the_loader_never_reads_are_ignored(bundle_copy, fitted, new_reviews, name):
+    # Finder, editors and sync tools drop these into any folder; they are not tampering.
+    path = bundle_copy("feature_extraction")
+    if name == ".hidden_folder":
+        (path / name).mkdir()
+    else:
+        (path / name).write_bytes(b"\x00Bud1")
+
+    loaded = graft.load(path)
+
+    expected = fitted("classification", "feature_extraction").predict(new_reviews)
+    assert loaded.predict(new_reviews).tolist() == expected.tolist()
+
+
+def test_a_manifest_naming_a_hidden_file_is_refused(bundle_copy):
+    path = bundle_copy("feature_extraction")
+    (path / ".head.skops").write_bytes((path / "head.skops").read_bytes())
+    manifest = json.loads((path / "manifest.json").read_text())
+    _edit_manifest(path, files={".head.skops": manifest["files"]["head.skops"]})
+
+    with pytest.raises(BundleError):
+        graft.load(path)
+
+
+def test_save_and_load_expand_the_home_folder(fitted, new_reviews, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+
+    graft.save(fitted("classification", "baseline"), "~/m.graft")
+    loaded = graft.load("~/m.graft")
+
+    assert (tmp_path / "m.graft" / "manifest.json").is_file()
+    expected = fitted("classification", "baseline").predict(new_reviews)
+    assert loaded.predict(new_reviews).tolist() == expected.tolist()
+
+
 def test_an_extra_folder_is_refused(bundle_copy):
     path = bundle_copy("baseline")
     (path / "more").mkdir()
 
     with pytest.raises(BundleError, match="more"):
+        graft.load(path)
+
+
+def _reversed_classes(path):
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest["classes"]["values"] = manifest["classes"]["values"][::-1]
+    return manifest
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        _reversed_classes,
+        lambda path: {**json.loads((path / "manifest.json").read_text()), "task": "regression"},
+        lambda path: {
+            **json.loads((path / "manifest.json").read_text()),
+            "estimator": "TransferRegressor",
+        },
+    ],
+)
+def test_an_edited_manifest_is_refused(bundle_copy, edit):
+    # Reversed classes used to load and flip every prediction.
+    path = bundle_copy("baseline")
+    (path / "manifest.json").write_text(json.dumps(edit(path), indent=2))
+
+    with pytest.raises(BundleError, match=r"manifest.json does not match its digest") as info:
+        graft.load(path)
+    assert "\n" not in str(info.value)
+
+
+def test_a_reformatted_manifest_still_loads(bundle_copy, new_reviews, fitted):
+    path = bundle_copy("baseline")
+    manifest = json.loads((path / "manifest.json").read_text())
+    (path / "manifest.json").write_text(json.dumps(manifest, indent=4))
+
+    loaded = graft.load(path)
+    expected = fitted("classification", "baseline").predict(new_reviews)
+    assert loaded.predict(new_reviews).tolist() == expected.tolist()
+
+
+def test_a_bundle_saved_before_manifest_digests_still_loads(bundle_copy, new_reviews, fitted):
+    path = bundle_copy("baseline")
+    (path / "manifest.sha256").unlink()
+
+    loaded = graft.load(path)
+    expected = fitted("classification", "baseline").predict(new_reviews)
+    assert loaded.predict(new_reviews).tolist() == expected.tolist()
+
+
+def test_an_edited_forecast_manifest_is_refused(hourly_panel, tmp_path):
+    model = graft.TransferForecaster(strategy="baseline", baseline="seasonal_naive", horizon=6)
+    path = graft.save(model.fit(hourly_panel(days=4)), tmp_path / "f.graft")
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest["params"]["horizon"] = 12
+    (path / "manifest.json").write_text(json.dumps(manifest))
+
+    with pytest.raises(BundleError, match="does not match its digest"):
         graft.load(path)
 
 
@@ -443,7 +580,11 @@ def test_resaving_replaces_the_bundle(fitted, tmp_path, new_reviews):
     expected = fitted("classification", "baseline").predict_proba(new_reviews)
     assert loaded.strategy_ == "baseline"
     np.testing.assert_array_equal(loaded.predict_proba(new_reviews), expected)
-    assert sorted(p.name for p in path.iterdir()) == ["baseline.skops", "manifest.json"]
+    assert sorted(p.name for p in path.iterdir()) == [
+        "baseline.skops",
+        "manifest.json",
+        "manifest.sha256",
+    ]
     assert [p.name for p in tmp_path.iterdir()] == ["m.graft"]
 
 
@@ -456,7 +597,12 @@ def test_saved_bundles_follow_the_umask(fitted, tmp_path, umask, mask, folder, f
     umask(mask)
     path = graft.save(fitted("classification", "baseline"), tmp_path / "m.graft")
 
-    assert _modes(path) == {"m.graft": folder, "baseline.skops": file, "manifest.json": file}
+    assert _modes(path) == {
+        "m.graft": folder,
+        "baseline.skops": file,
+        "manifest.json": file,
+        "manifest.sha256": file,
+    }
 
 
 def test_saved_forecast_bundles_follow_the_umask(hourly_panel, tmp_path, umask):

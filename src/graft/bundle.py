@@ -6,6 +6,8 @@ Layout::
         manifest.json          task, strategy, input schema, classes, backbone id and
                                weight hash, metrics, training-data fingerprint, lineage,
                                graft version, and the SHA-256 of every other file
+        manifest.sha256        the SHA-256 of the manifest's canonical JSON
+        head_param.skops       the ``head`` parameter when it is an estimator (unfitted)
         head.skops             scikit-learn head (feature_extraction) or
         baseline.skops         TF-IDF pipeline (baseline) or
         network.safetensors    fine-tuned backbone and output layer (fine_tune, hybrid,
@@ -14,10 +16,10 @@ Layout::
                                a tabular model (see graft.bundle_tabular)
 
 Loading never unpickles: scikit-learn parts load through skops with only scikit-learn,
-NumPy and SciPy types trusted, torch weights through safetensors. Every file's hash is
-checked against the manifest, and the pretrained backbone must be the one the bundle
-was trained on. Saving writes a temporary directory and renames it into place, so a
-failed save leaves nothing half-written.
+NumPy and SciPy types trusted, torch weights through safetensors. The manifest is checked
+against its digest and every other file against its hash in the manifest, and the
+pretrained backbone must be the one the bundle was trained on. Saving writes a temporary
+directory and renames it into place, so a failed save leaves nothing half-written.
 """
 
 import contextlib
@@ -38,6 +40,11 @@ from graft.exceptions import BundleError, GraftError
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
+MANIFEST_DIGEST = "manifest.sha256"
+"""SHA-256 of the manifest's canonical JSON: the manifest hashes every other file, and this
+covers the manifest itself (a bundle saved before it existed loads without it)."""
+HEAD_PARAM = "head_param.skops"
+"""The ``head`` parameter when it is an estimator (unfitted), so a loaded model refits alike."""
 TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.")
 _FITTED = (
     "strategy_",
@@ -74,15 +81,35 @@ def _jsonable(value):
 
 
 def _params(estimator) -> dict:
-    params = estimator.get_params()
-    if params.get("head") is not None and not isinstance(params["head"], str):
-        # A custom head estimator lives in head.skops; the manifest only names it.
+    # Shallow: a deep copy would add a custom head's own parameters (head__C, ...), which
+    # are no arguments of the estimator, so the bundle would never load.
+    params = estimator.get_params(deep=False)
+    if _custom_head(estimator):
+        # A custom head estimator lives in HEAD_PARAM (unfitted); the manifest only names it.
         params["head"] = None
+    if "backbone" in params:  # a forecaster has none
+        params["backbone"] = _portable_backbone(params["backbone"])
     if not isinstance(params.get("random_state"), (int, type(None))):
         # A RandomState object cannot round-trip through JSON; a reloaded model that is
         # fitted again then uses the default seed.
         params["random_state"] = None
     return _jsonable(params)
+
+
+def _portable_backbone(name):
+    """A local model folder's absolute path, so the bundle loads from any working folder;
+    registered names and hub ids as given."""
+    from graft.backbones.registry import get_spec
+
+    if not isinstance(name, str) or get_spec(name) is not None:
+        return name
+    folder = Path(name).expanduser()
+    return str(folder.resolve()) if folder.is_dir() else name
+
+
+def _custom_head(estimator) -> bool:
+    head = getattr(estimator, "head", None)
+    return head is not None and not isinstance(head, str)
 
 
 def check_bundle_path(path: Path) -> None:
@@ -116,7 +143,7 @@ def save(estimator, path: str | os.PathLike) -> Path:
     from graft.strategies.runner import BaselineModel, FeatureModel, NetModel, pretrained_hash
 
     check_is_fitted(estimator, "model_")
-    path = Path(path)
+    path = Path(path).expanduser()
     check_bundle_path(path)
     if getattr(estimator, "_task", None) == "forecasting":
         from graft.forecast_bundle import save_forecaster
@@ -126,6 +153,10 @@ def save(estimator, path: str | os.PathLike) -> Path:
     tabular = getattr(estimator, "modality_", "text") == "tabular"
     with staged_bundle(path) as staging:
         backbone = None
+        if _custom_head(estimator):
+            from sklearn.base import clone
+
+            _dump_skops(clone(estimator.head), staging / HEAD_PARAM)
         if tabular:
             from graft.bundle_tabular import save_tabular_model
 
@@ -136,13 +167,13 @@ def save(estimator, path: str | os.PathLike) -> Path:
             _dump_skops(model.head, staging / "head.skops")
             if model.baseline is not None:
                 _dump_skops(model.baseline, staging / "baseline.skops")
-            backbone = model.backbone_name
+            backbone = _portable_backbone(model.backbone_name)
         elif isinstance(model, NetModel):
             from safetensors.torch import save_file
 
             state = {k: v.contiguous() for k, v in model.net.state_dict().items()}
             save_file(state, str(staging / "network.safetensors"))
-            backbone = model.backbone_name
+            backbone = _portable_backbone(model.backbone_name)
         manifest = {
             "format_version": FORMAT_VERSION,
             "graft_version": __version__,
@@ -167,8 +198,36 @@ def save(estimator, path: str | os.PathLike) -> Path:
                 f.name: _sha256(f / MANIFEST) for f in sorted(staging.iterdir()) if f.is_dir()
             },
         }
-        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2))
+        write_manifest(staging, manifest)
     return path
+
+
+def _manifest_digest(manifest) -> str:
+    canonical = json.dumps(manifest, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def write_manifest(folder: Path, manifest: dict) -> None:
+    """Write ``manifest.json`` and its digest into a bundle folder being saved."""
+    text = json.dumps(manifest, indent=2)
+    (folder / MANIFEST).write_text(text)
+    # The digest of what load will read back (JSON turns tuples to lists, keys to strings).
+    (folder / MANIFEST_DIGEST).write_text(_manifest_digest(json.loads(text)) + "\n")
+
+
+def _check_manifest_digest(path: Path, manifest) -> None:
+    file = path / MANIFEST_DIGEST
+    if not file.exists():
+        return  # saved before manifests had a digest
+    try:
+        expected = file.read_text().strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BundleError(f"{file} cannot be read; re-save the model.") from exc
+    if _manifest_digest(manifest) != expected:
+        raise BundleError(
+            f"{path / MANIFEST} does not match its digest in {MANIFEST_DIGEST}; the manifest "
+            "was edited or corrupted, so re-save the model."
+        )
 
 
 @contextlib.contextmanager
@@ -239,9 +298,19 @@ def _swap_into_place(staging: Path, path: Path) -> None:
 
 
 def _dump_skops(obj, path: Path) -> None:
+    """Write ``obj`` with skops, refusing what :func:`load` would refuse to read back (a
+    head or model from outside scikit-learn, NumPy and SciPy), so no unloadable bundle is
+    ever written."""
     import skops.io as sio
 
     sio.dump(obj, path)
+    refused = [t for t in sio.get_untrusted_types(file=path) if not _trusted_class(t)]
+    if refused:
+        raise BundleError(
+            f"Cannot save {type(obj).__name__}: it holds types a bundle does not load "
+            f"({', '.join(refused[:3])}); only scikit-learn, NumPy and SciPy classes are "
+            "saved, so use a scikit-learn head or model."
+        )
 
 
 def _classes_json(estimator):
@@ -295,6 +364,7 @@ def _read_manifest(path: Path) -> dict:
         ) from exc
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise BundleError(f"{path / MANIFEST} is corrupt (not JSON); re-save the model.") from exc
+    _check_manifest_digest(path, manifest)
     if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
         found = manifest.get("format_version") if isinstance(manifest, dict) else None
         raise BundleError(
@@ -317,7 +387,10 @@ def _verify_files(path: Path, manifest: dict) -> None:
     bundles = manifest.get("bundles") or {}
     if not isinstance(bundles, dict):
         raise BundleError(f"{path / MANIFEST} is corrupt (bad 'bundles'); re-save the model.")
-    present = {f.name for f in path.iterdir()} - {MANIFEST}
+    # Hidden files (.DS_Store, editors' droppings) are never read, so they do no harm; a
+    # manifest naming one is refused below.
+    present = {f.name for f in path.iterdir() if not f.name.startswith(".")}
+    present -= {MANIFEST, MANIFEST_DIGEST}
     extra = present - set(files) - set(bundles)
     if extra:
         raise BundleError(
@@ -402,7 +475,7 @@ def load(path: str | os.PathLike):
         pretrained_hash,
     )
 
-    path = Path(path)
+    path = Path(path).expanduser()
     manifest = _read_manifest(path)
     try:
         _verify_files(path, manifest)
@@ -418,6 +491,8 @@ def load(path: str | os.PathLike):
             return load_forecaster(path, manifest)
         classes = {"TransferClassifier": TransferClassifier, "TransferRegressor": TransferRegressor}
         estimator = classes[manifest["estimator"]](**manifest["params"])
+        if HEAD_PARAM in manifest["files"]:
+            estimator.set_params(head=_load_skops(path / HEAD_PARAM))
         info, task = manifest["model"], manifest["task"]
         if manifest["classes"] is not None:
             spec = manifest["classes"]

@@ -16,7 +16,6 @@ Nothing is pickled; statsforecast baselines and zero-shot Fracast hold no learne
 """
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import numpy as np
@@ -94,7 +93,7 @@ def save_forecaster(estimator, path: Path) -> Path:
             "lineage": bundle._jsonable(estimator.lineage_),
             "files": {f.name: bundle._sha256(f) for f in sorted(staging.iterdir())},
         }
-        (staging / bundle.MANIFEST).write_text(json.dumps(manifest, indent=2))
+        bundle.write_manifest(staging, manifest)
     return path
 
 

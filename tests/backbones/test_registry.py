@@ -137,6 +137,40 @@ def test_local_folder_without_config_is_unavailable(tmp_path):
         create_backbone(str(tmp_path))
 
 
+def test_local_folder_without_weights_is_unavailable(tiny, tmp_path):
+    # transformers raises a multi-line OSError; the user gets one line.
+    tiny.model.config.save_pretrained(tmp_path)
+
+    with pytest.raises(BackboneUnavailableError, match="cannot be loaded") as info:
+        create_backbone(str(tmp_path))
+    assert "\n" not in str(info.value)
+
+
+def test_local_folder_with_a_broken_config_is_unavailable(tmp_path):
+    (tmp_path / "config.json").write_text("{not json")
+
+    with pytest.raises(BackboneUnavailableError, match=r"config\.json"):
+        create_backbone(str(tmp_path))
+
+
+def test_a_bundle_from_a_relative_backbone_folder_loads_anywhere(tiny, tmp_path, monkeypatch):
+    import graft
+
+    folder = tmp_path / "work" / "encoder"
+    tiny.model.save_pretrained(folder)
+    tiny.tokenizer.save_pretrained(folder)
+    monkeypatch.chdir(tmp_path / "work")
+    model = graft.TransferClassifier(backbone="encoder", strategy="feature_extraction")
+    model.fit(TEXTS * 2, [0, 1] * len(TEXTS))
+    path = model.save(tmp_path / "m.graft")
+
+    monkeypatch.chdir(tmp_path)
+    loaded = graft.load(path)
+
+    np.testing.assert_allclose(loaded.predict_proba(TEXTS), model.predict_proba(TEXTS))
+    assert loaded.backbone == str(folder)
+
+
 @pytest.mark.parametrize("name", ["", "   ", None])
 def test_empty_name_is_unavailable(name):
     with pytest.raises(BackboneUnavailableError, match="empty") as info:

@@ -14,6 +14,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils import estimator_checks
 
+import graft
 from graft.estimators import STRATEGIES, TransferClassifier, TransferRegressor
 from graft.estimators.auto import CANDIDATES, CHEAP, REPEATS, _choose
 from graft.exceptions import DataError
@@ -140,6 +141,19 @@ def test_other_heads(reviews, head):
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     assert model.head is head
     assert model.model_.head is not head
+
+
+def test_an_ensemble_head_fits(reviews, tmp_path):
+    # An unfitted ensemble's len() raises, so the head must be tested with "is None".
+    from sklearn.ensemble import RandomForestClassifier
+
+    head = RandomForestClassifier(n_estimators=5, random_state=0)
+    model = TransferClassifier(strategy="feature_extraction", head=head, **FAST).fit(*reviews)
+
+    loaded = graft.load(model.save(tmp_path / "m.graft"))
+
+    np.testing.assert_array_equal(loaded.predict_proba(reviews[0]), model.predict_proba(reviews[0]))
+    assert type(loaded.head) is RandomForestClassifier
 
 
 # ------------------------------------------------------------------ input types

@@ -100,3 +100,25 @@ def test_the_strategy_that_tells_the_input_kind_decides_whatever_the_order():
     assert kind_strategy(["baseline", "auto"]) == "baseline"
     X = pd.DataFrame({"review": REVIEWS, "stars": [5, 1, 4]})
     assert detect_modality(X, strategy=kind_strategy(["baseline", "pooled"])) == TABULAR
+
+
+SHORT = ["love it", "great", "awesome!", "so good", "nice one", "hate it", "awful", "so bad"]
+
+
+def test_a_lone_column_of_short_distinct_strings_is_text():
+    # As a table's only column these would be category codes seen once each, and the
+    # model would predict a constant.
+    assert detect_modality(pd.DataFrame({"text": SHORT})) == TEXT
+    assert detect_modality(pd.DataFrame({"plan": ["basic", "plus", "basic"] * 3})) == TABULAR
+    # Beside another column the stricter prose rule still keeps them a table column.
+    assert detect_modality(pd.DataFrame({"text": SHORT, "stars": range(8)})) == TABULAR
+
+
+def test_a_lone_short_text_column_fits_a_text_model():
+    from graft import TransferClassifier
+
+    X = pd.DataFrame({"text": SHORT + [f"{text} now" for text in SHORT]})
+    y = (["pos"] * 5 + ["neg"] * 3) * 2
+    model = TransferClassifier(strategy="baseline", random_state=0).fit(X, y)
+    assert model.modality_ == TEXT
+    assert set(model.predict(pd.DataFrame({"text": SHORT}))) == {"pos", "neg"}

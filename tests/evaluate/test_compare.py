@@ -526,3 +526,41 @@ def test_report_table_prints_names_and_nan_intervals_as_written():
         candidates=[row],
     )  # fmt: skip
     assert "lr [C=0.5]" in str(report) and "[nan, nan]" in str(report)
+
+
+def test_candidates_sharing_a_strategy_are_all_scored(data):
+    # Keyed by strategy, the second used to replace the first silently.
+    from sklearn.linear_model import LogisticRegression
+
+    candidates = [
+        TransferClassifier(strategy="feature_extraction", **FAST),
+        TransferClassifier(strategy="feature_extraction", head=LogisticRegression(C=0.01), **FAST),
+    ]
+
+    report = graft.compare(candidates, *data, n_splits=2)
+
+    assert _names(report) == ["baseline", "feature_extraction", "feature_extraction#2"]
+
+
+def test_a_candidate_named_baseline_is_never_replaced_by_the_default(data):
+    candidates = {
+        "frozen": TransferClassifier(strategy="feature_extraction", **FAST),
+        "baseline": TransferClassifier(strategy="feature_extraction", head="ridge", **FAST),
+    }
+
+    report = graft.compare(candidates, *data, n_splits=2)
+
+    assert _names(report) == ["baseline", "frozen", "baseline#2"]
+    rows = {row.name: row for row in report.candidates}
+    assert rows["baseline#2"].verdict is not None
+
+
+def test_a_second_baseline_candidate_is_scored_too(data):
+    candidates = [
+        TransferClassifier(strategy="baseline", **FAST),
+        TransferClassifier(strategy="baseline", **FAST),
+    ]
+
+    report = graft.compare(candidates, *data, n_splits=2)
+
+    assert _names(report) == ["baseline", "baseline#2"]

@@ -118,19 +118,34 @@ class TextBackbone(nn.Module):
 def _from_folder(folder: str | Path, spec: BackboneSpec) -> TextBackbone:
     from transformers import AutoModel, AutoTokenizer
 
-    model = AutoModel.from_pretrained(str(folder))
-    tokenizer = AutoTokenizer.from_pretrained(str(folder))
+    try:
+        model = AutoModel.from_pretrained(str(folder))
+        tokenizer = AutoTokenizer.from_pretrained(str(folder))
+    except (OSError, ValueError) as exc:
+        # transformers says so in a multi-line OSError (e.g. a folder with only its config).
+        first = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
+        raise BackboneUnavailableError(
+            f"Backbone folder {folder} cannot be loaded ({first}); copy the whole model "
+            "folder (weights and tokenizer files beside config.json)."
+        ) from exc
     return TextBackbone(spec, model.eval(), tokenizer)
 
 
 def _spec_for(name: str, model_folder: Path) -> BackboneSpec:
     import json
 
-    config = json.loads((model_folder / "config.json").read_text())
+    try:
+        config = json.loads((model_folder / "config.json").read_text())
+        hidden = int(config["hidden_size"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise BackboneUnavailableError(
+            f"{model_folder / 'config.json'} is not a readable transformer config with a "
+            "hidden_size; point the backbone at a Hugging Face / sentence-transformers model."
+        ) from exc
     return BackboneSpec(
         name=name,
         modality="text",
-        output_dim=int(config["hidden_size"]),
+        output_dim=hidden,
         licence="see the model card",
         weights_from=f"Hugging Face hub or local folder: {name}",
         description=f"{config.get('model_type', 'transformer')} encoder, mean pooling",

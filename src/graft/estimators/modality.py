@@ -106,6 +106,8 @@ def _frame_modality(frame: pd.DataFrame, where: str) -> str:
 
 PROSE_WORDS = 5
 """Mean words per value from which a column beside others is prose, not a table column."""
+LONE_DISTINCT = 0.8
+"""Share of distinct values from which a table's only (string) column is text, not codes."""
 _SAMPLE = 10_000
 """Values of a column looked at to tell free text from codes (enough, and fast)."""
 
@@ -114,6 +116,7 @@ def _is_free_text(column: pd.Series, beside_others: bool = False) -> bool:
     """True when a text-like column holds free text (sentences, not codes or numbers).
 
     Category labels repeat and are one or two words; free text is longer and mostly unique.
+    A column alone is text when it is long or mostly unique, however short its values.
     Beside other columns the test is stricter, since a table can use a text column as a
     category: free text there is prose (5+ words on average) that is mostly distinct, not
     names or addresses ("Braund, Mr. Owen Harris", "12 Oak Street"), repeated sentences
@@ -127,10 +130,16 @@ def _is_free_text(column: pd.Series, beside_others: bool = False) -> bool:
     if len(values) == 0 or pd.to_numeric(values, errors="coerce").notna().mean() > 0.5:
         return False  # numbers written as text (with a stray word) are a table's column
     words = values.str.split().str.len().mean()
-    distinct = values.nunique() / len(values) > 0.5
+    share = values.nunique() / len(values)
+    distinct = share > 0.5
     if beside_others:
         return bool(words >= PROSE_WORDS and distinct)
-    return bool(words >= 2.5 or (distinct and values.str.len().mean() > 15))
+    # A lone column whose values rarely repeat is text even when short ("love it",
+    # "awful"): as a table's only column its values would be category codes seen about
+    # once each, which a model can only memorise, so it would predict a constant.
+    return bool(
+        words >= 2.5 or (distinct and values.str.len().mean() > 15) or share >= LONE_DISTINCT
+    )
 
 
 def _is_folder(X) -> bool:

@@ -21,30 +21,31 @@ from graft.evaluate.report import CandidateResult, TransferReport
 from graft.exceptions import DataError
 
 
-def _candidates(estimator_or_strategies, task: str) -> dict:
+def _candidates(estimator_or_strategies, task: str) -> list:
+    """``(name, estimator)`` pairs in the order given; names may repeat (see ``_named``)."""
     from graft.estimators import TransferClassifier, TransferForecaster, TransferRegressor
 
     cls = TransferClassifier if task == "classification" else TransferRegressor
     if isinstance(estimator_or_strategies, Mapping):
-        found = dict(estimator_or_strategies)
+        found = [(str(k), v) for k, v in estimator_or_strategies.items()]
     elif isinstance(estimator_or_strategies, (TransferClassifier, TransferRegressor)):
-        found = {estimator_or_strategies.strategy: estimator_or_strategies}
+        found = [(estimator_or_strategies.strategy, estimator_or_strategies)]
     elif isinstance(estimator_or_strategies, str):
-        found = {estimator_or_strategies: cls(strategy=estimator_or_strategies)}
+        found = [(estimator_or_strategies, cls(strategy=estimator_or_strategies))]
     else:
         try:
             items = list(estimator_or_strategies)
         except TypeError:
             items = [estimator_or_strategies]  # one estimator of another kind: refused below
-        found = {}
+        found = []
         for item in items:
             if isinstance(item, str):
-                found[item] = cls(strategy=item)
+                found.append((item, cls(strategy=item)))
             else:
-                found[getattr(item, "strategy", type(item).__name__)] = item
+                found.append((str(getattr(item, "strategy", type(item).__name__)), item))
     if not found:
         raise DataError("compare() got no candidates; pass an estimator or strategy names.")
-    for name, item in found.items():
+    for name, item in found:
         forecaster = isinstance(item, TransferForecaster)
         if forecaster or not (hasattr(item, "fit") and hasattr(item, "get_params")):
             hint = "; forecasters are compared by graft.backtest()" if forecaster else ""
@@ -53,6 +54,28 @@ def _candidates(estimator_or_strategies, task: str) -> dict:
                 f"TransferClassifier or TransferRegressor{hint}."
             )
     return found
+
+
+def _named(found: list, reserved: set) -> tuple[object, dict]:
+    """(the user's baseline or None, name -> candidate), dropping no candidate.
+
+    The first candidate named ``"baseline"`` whose strategy is the baseline *is* the
+    baseline row. Any other name already taken, or reserved for a row compare adds
+    (``baseline``, ``source_only``), gets a number (``feature_extraction#2``), so candidates
+    sharing a strategy are all scored.
+    """
+    baseline, named = None, {}
+    for name, estimator in found:
+        is_baseline = getattr(estimator, "strategy", None) == "baseline"
+        if baseline is None and name == "baseline" and is_baseline:
+            baseline = estimator
+            continue
+        unique, number = name, 1
+        while unique in named or unique in reserved:
+            number += 1
+            unique = f"{name}#{number}"
+        named[unique] = estimator
+    return baseline, named
 
 
 METRICS = {
@@ -194,7 +217,10 @@ def compare(
     estimator_or_strategies : estimator, strategy name, list of either, or dict name->estimator
         The candidates. The from-scratch baseline is always added (as ``"baseline"``):
         TF-IDF + a linear model for text, the better of LightGBM and a linear model for
-        tables, pixels (images) or log-mel statistics (audio) + a linear model.
+        tables, pixels (images) or log-mel statistics (audio) + a linear model; a
+        candidate named ``"baseline"`` with that strategy is used as that row. Candidates
+        are named by their strategy (or dict key); repeated names are numbered
+        (``feature_extraction``, ``feature_extraction#2``), so none is dropped.
     X, y : the target task's inputs and labels, in any form ``fit`` takes: texts, a table,
         images (a class-folder tree with ``y=None``, a DataFrame of paths with
         ``image_column``, an array) or audio (a DataFrame of paths with ``audio_column``).
@@ -232,29 +258,33 @@ def compare(
         raise DataError(f"task={task!r} is unknown; use 'classification' or 'regression'.")
     if not isinstance(n_splits, int) or n_splits < 2:
         raise DataError(f"n_splits={n_splits!r} must be an integer >= 2 to give an interval.")
-    candidates = _candidates(estimator_or_strategies, task)
+    found = _candidates(estimator_or_strategies, task)
     columns = {
         "text_column": text_column,
         "image_column": image_column,
         "audio_column": audio_column,
     }
     overrides = {k: v for k, v in {"backbone": backbone, **columns}.items() if v}
-    template = next(iter(candidates.values()))
-    strategy = kind_strategy(c.strategy for c in candidates.values())
+    template = found[0][1]
+    strategy = kind_strategy(c.strategy for _, c in found)
     modality = detect_modality(X, strategy=strategy, **columns)
     tabular = modality == TABULAR
+    reserved = {"baseline", "source_only"} if source is not None and not tabular else {"baseline"}
+    own_baseline, candidates = _named(found, reserved)
     X, y, n_rows = _inputs(X, y, modality, columns)
     y = check_labels(y, n_rows, task=task)
     metric = _metric(metric, task, tabular, y)
     scorer = _scorer(metric, y)
     _check_strategies(candidates, modality)
-    models = {"baseline": clone(template).set_params(strategy="baseline", **overrides)}
+    if own_baseline is not None:
+        models = {"baseline": clone(own_baseline).set_params(**overrides)}
+    else:
+        models = {"baseline": clone(template).set_params(strategy="baseline", **overrides)}
     if tabular and source is not None and "source_only" not in candidates:
         # A table's source-only model is fitted like any strategy (it ignores target labels).
         models["source_only"] = clone(template).set_params(strategy="source_only", **overrides)
     for name, est in candidates.items():
-        if name != "baseline":
-            models[name] = clone(est).set_params(**overrides) if overrides else clone(est)
+        models[name] = clone(est).set_params(**overrides) if overrides else clone(est)
     if test is not None:
         X_test, y_test, n_test = _inputs(*test, modality, columns, where="test X")
         y_test = check_labels(y_test, n_test, task=task, where="test y")

@@ -13,6 +13,7 @@ from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 from sklearn.pipeline import Pipeline
 
 from graft.data.rows import take_rows
+from graft.strategies.heads import fit_baseline
 
 SOURCE_RATIOS = (0.0, 0.3, 1.0, 3.0, 10.0, 30.0)
 """Candidate total source weight as a multiple of the total target weight."""
@@ -173,7 +174,7 @@ def choose_blend_weight(
         fold_head = fit_head(
             head, stacked[rows], np.tile(y, len(feature_blocks))[rows], source, source_ratio
         )
-        fold_baseline = clone(baseline).fit(_rows(baseline_matrix, train), y[train])
+        fold_baseline = fit_baseline(clone(baseline), _rows(baseline_matrix, train), y[train])
         head_out = predict_outputs(fold_head, feature_blocks[0][held_out], task)
         base_out = predict_outputs(fold_baseline, _rows(baseline_matrix, held_out), task)
         head_out, base_out = (

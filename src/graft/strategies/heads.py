@@ -62,6 +62,23 @@ def make_text_baseline(task: str) -> Pipeline:
     )
 
 
+def fit_baseline(pipeline: BaseEstimator, matrix, targets) -> BaseEstimator:
+    """Fit a from-scratch baseline on :func:`baseline_matrix` rows.
+
+    Texts with no word at all (emoji or punctuation only) would stop the word TF-IDF with
+    "empty vocabulary"; it is then left out and the character n-grams learn alone. Texts
+    with words are fitted exactly as before.
+    """
+    union = pipeline.named_steps.get("tfidf") if isinstance(pipeline, Pipeline) else None
+    if isinstance(union, FeatureUnion):
+        words = dict(union.transformer_list).get("words")
+        if isinstance(words, TfidfVectorizer):
+            analyze = words.build_analyzer()
+            if not any(analyze(text) for text in matrix):
+                pipeline.set_params(tfidf__words="drop")
+    return pipeline.fit(matrix, targets)
+
+
 PIXEL_BASELINE_SIZE = 28
 """Side of the images the pixels baseline reads (MNIST's size; larger only adds noise dims)."""
 

@@ -26,6 +26,7 @@ from graft.strategies.feature_extraction import (
 from graft.strategies.fine_tune import TransferNet, fine_tune_backbone, validation_split
 from graft.strategies.heads import (
     baseline_matrix,
+    fit_baseline,
     linear_head_weights,
     make_baseline,
     make_head,
@@ -189,7 +190,10 @@ def _train_config(settings: dict, n_groups: int, gradual: bool) -> TrainConfig:
 def _fit_feature_head(inputs, targets, *, task, source, settings, seed):
     """Embed, choose the source weight and the baseline blend, and fit the head."""
     modality = settings.get("modality", "text")
-    head = make_head(settings["head"] or default_head(task, modality), task)
+    # "is None", not truthiness: an ensemble head (RandomForestClassifier) has len(), which
+    # fails before it is fitted.
+    given = settings["head"]
+    head = make_head(default_head(task, modality) if given is None else given, task)
     model = FeatureModel(
         settings["backbone"],
         None,
@@ -308,7 +312,7 @@ def _fit_blend(model, head, blocks, inputs, targets, settings, seed, source_pair
     else:
         weight = float(setting)
     if weight > 0:
-        model.baseline, model.baseline_weight = baseline.fit(matrix, targets), weight
+        model.baseline, model.baseline_weight = fit_baseline(baseline, matrix, targets), weight
 
 
 FEATURE_VIEWS = 4
@@ -388,7 +392,9 @@ def fit_strategy(strategy, inputs, targets, *, task, n_outputs, source, settings
     np.random.seed(seed % (2**32))
     modality = settings.get("modality", "text")
     if strategy == "baseline":
-        pipeline = make_baseline(task, modality).fit(baseline_matrix(inputs, modality), targets)
+        pipeline = fit_baseline(
+            make_baseline(task, modality), baseline_matrix(inputs, modality), targets
+        )
         return BaselineModel(pipeline, task, n_outputs, modality)
     if strategy == "feature_extraction":
         model = _fit_feature_head(

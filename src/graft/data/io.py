@@ -31,12 +31,7 @@ def read_table(path: str | Path, text_columns=()) -> pd.DataFrame:
     (1, 2)
     """
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in SUPPORTED:
-        raise DataError(
-            f"{path} has an unsupported extension {suffix or '(none)'!r}; use "
-            ".csv, .parquet or .jsonl."
-        )
+    suffix = _supported_suffix(path, "")
     if not path.is_file():
         raise DataError(f"{path} does not exist; check the path.")
     if path.stat().st_size == 0:
@@ -103,13 +98,18 @@ def check_output_file(path: str | Path) -> Path:
 def check_output_table(path: str | Path) -> Path:
     """:func:`check_output_file` for a table, whose extension must also be one graft writes."""
     path = Path(path)
+    _supported_suffix(path, "Output ")
+    return check_output_file(path)
+
+
+def _supported_suffix(path: Path, prefix: str) -> str:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         raise DataError(
-            f"Output {path} has an unsupported extension {suffix or '(none)'!r}; use "
+            f"{prefix}{path} has an unsupported extension {suffix or '(none)'!r}; use "
             ".csv, .parquet or .jsonl."
         )
-    return check_output_file(path)
+    return suffix
 
 
 def check_output_folder(folder: Path) -> None:

@@ -308,28 +308,13 @@ def check_panel(
             f"Column {time_column!r} of {where} has {int(times.isna().sum())} missing "
             "timestamp(s); drop those rows."
         )
-    values = pd.to_numeric(data[value_column], errors="coerce")
-    bad = values.isna() & data[value_column].notna()
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(
-            f"Row {row} of {where} has the non-numeric value {data[value_column].iloc[row]!r} "
-            f"in column {value_column!r}; fix or drop it."
-        )
+    values = _numbers(data, value_column, f"column {value_column!r}", where)
     if np.isinf(values.to_numpy(dtype=float)).any():
         raise DataError(f"Column {value_column!r} of {where} holds infinite values; drop them.")
     frame = pd.DataFrame({"__t": times.to_numpy(), "__y": values.to_numpy(dtype=float)})
     frame["__id"] = data[id_column].astype(str).to_numpy() if id_column else "series"
     for name in cov_names:
-        numbers = pd.to_numeric(data[name], errors="coerce")
-        bad = numbers.isna() & data[name].notna()
-        if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise DataError(
-                f"Row {row} of {where} has the non-numeric value {data[name].iloc[row]!r} in "
-                f"covariate {name!r}; fix or drop it."
-            )
-        frame[name] = numbers.to_numpy(dtype=float)
+        frame[name] = _numbers(data, name, f"covariate {name!r}", where).to_numpy(dtype=float)
     dupes = frame.duplicated(["__id", "__t"])
     if dupes.any():
         first = frame[dupes].iloc[0]
@@ -369,6 +354,19 @@ def check_panel(
             "resample them to one frequency."
         )
     return Panel(out, freqs.pop(), cov_names)
+
+
+def _numbers(data: pd.DataFrame, column, what: str, where: str) -> pd.Series:
+    """A column as numbers; a value that is not one (missing aside) is a one-line error."""
+    numbers = pd.to_numeric(data[column], errors="coerce")
+    bad = numbers.isna() & data[column].notna()
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(
+            f"Row {row} of {where} has the non-numeric value {data[column].iloc[row]!r} in "
+            f"{what}; fix or drop it."
+        )
+    return numbers
 
 
 def check_same_zone(panel: Panel, other: Panel, where: str, ours: str = "data") -> None:

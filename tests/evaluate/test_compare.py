@@ -149,14 +149,27 @@ def test_fixed_test_set_repeats_seeds(data, held_out):
         ["feature_extraction"], *data, test=held_out, n_splits=3, backbone="tiny-bert"
     )
 
-    assert report.evaluation == "seeds on a fixed test set"
+    assert report.evaluation.startswith("seeds on a fixed test set (95% CIs: 1000 bootstrap")
     assert report.n_splits == 3
     assert report.n_rows == len(data[0])
     assert all(len(c.scores) == 3 for c in report.candidates)
-    # TF-IDF + logistic regression on the same rows does not depend on the seed.
-    baseline = report.candidates[0]
+    # TF-IDF + logistic regression on the same rows does not depend on the seed, so its
+    # interval comes from resampling the test rows, not from the seeds.
+    baseline, candidate = report.candidates[:2]
     assert len(set(baseline.scores)) == 1
-    assert baseline.ci_low == baseline.ci_high == baseline.mean
+    assert baseline.ci_low <= baseline.mean <= baseline.ci_high
+    assert candidate.mean < 1 and candidate.ci_low < candidate.ci_high
+    assert candidate.gain_ci_low < candidate.gain_ci_high
+
+
+def test_a_fixed_test_set_verdict_reflects_its_size(data):
+    texts, labels = data
+    # Two test rows: whatever the gain, resampling them cannot make it clear.
+    report = graft.compare(
+        ["feature_extraction"], texts, labels, test=(texts[:2], labels[:2]), n_splits=2,
+        backbone="tiny-bert",
+    )  # fmt: skip
+    assert report.candidates[1].verdict == "no clear difference"
 
 
 def test_regression_reports_r2(data):

@@ -4,7 +4,7 @@ import time
 from collections.abc import Mapping
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
 from sklearn.metrics import get_scorer, log_loss, make_scorer
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 
@@ -114,6 +114,69 @@ def _metric(metric: str | None, task: str, tabular: bool, y: np.ndarray) -> str:
 
 def _own_score(estimator, X, y) -> float:
     return estimator.score(X, y)
+
+
+BOOTSTRAP = 1000
+"""Resamples of a fixed test set's rows behind its confidence intervals."""
+
+
+class _FrozenClassifier(ClassifierMixin, BaseEstimator):
+    """A fitted classifier's probabilities on the fixed test rows, answering for any
+    resample of them (row indices stand for X), so a bootstrap scores without predicting
+    again; ``score`` is accuracy, as the estimators' own."""
+
+    def __init__(self, classes=None, proba=None):
+        self.classes = classes
+        self.proba = proba
+
+    @property
+    def classes_(self):
+        return self.classes
+
+    def predict_proba(self, rows):
+        return self.proba[rows]
+
+    def predict(self, rows):
+        return self.classes[self.proba[rows].argmax(axis=1)]
+
+
+class _FrozenRegressor(RegressorMixin, BaseEstimator):
+    """A fitted regressor's predictions on the fixed test rows (``score`` is R²)."""
+
+    def __init__(self, outputs=None):
+        self.outputs = outputs
+
+    def predict(self, rows):
+        return self.outputs[rows]
+
+
+def _freeze(model, X, task: str):
+    """The model's outputs on ``X`` as a frozen estimator, or None if it cannot give them."""
+    if task == "classification":
+        if not (hasattr(model, "predict_proba") and hasattr(model, "classes_")):
+            return None
+        return _FrozenClassifier(np.asarray(model.classes_), np.asarray(model.predict_proba(X)))
+    if not hasattr(model, "predict"):
+        return None
+    return _FrozenRegressor(np.asarray(model.predict(X), dtype=float))
+
+
+def _bootstrap(frozen: dict, scorer, y: np.ndarray, task: str, seed: int) -> dict:
+    """Each candidate's seed-mean score on ``BOOTSTRAP`` resamples of the test rows (the
+    same resamples for all, so differences are paired); classes are resampled within
+    themselves, so every resample holds each class as often as the test set does."""
+    rng = np.random.default_rng(seed)
+    groups = (
+        [np.flatnonzero(y == c) for c in np.unique(y)]
+        if task == "classification"
+        else [np.arange(len(y))]
+    )
+    out = {name: np.empty(BOOTSTRAP) for name in frozen}
+    for b in range(BOOTSTRAP):
+        rows = np.concatenate([rng.choice(g, len(g)) for g in groups])
+        for name, models in frozen.items():
+            out[name][b] = np.mean([scorer(m, rows, y[rows]) for m in models])
+    return out
 
 
 def _scorer(metric: str, y: np.ndarray):
@@ -318,6 +381,21 @@ def compare(
         source_fit = time.perf_counter() - started
         results["source_only"] = {"scores": [], "fit": [source_fit], "predict": [], "notes": set()}
     matching = None
+    # On a fixed test set, models that do not vary with the seed score the same every time,
+    # so the intervals come from a bootstrap over the test rows instead (``_bootstrap``).
+    frozen: dict[str, list] | None = {} if test is not None else None
+
+    def score(name, fitted, X_eval, y_eval):
+        started = time.perf_counter()
+        held = _freeze(fitted, X_eval, task) if frozen is not None else None
+        if held is not None:
+            frozen.setdefault(name, []).append(held)
+            value = scorer(held, np.arange(len(y_eval)), y_eval)
+        else:
+            value = scorer(fitted, X_eval, y_eval)
+        results[name]["scores"].append(float(value))
+        results[name]["predict"].append(time.perf_counter() - started)
+
     for train_rows, test_rows, seed in splits:
         X_train, y_train = _subset(X, train_rows), y[train_rows]
         if test_rows is None:
@@ -329,19 +407,19 @@ def compare(
             started = time.perf_counter()
             fitted.fit(X_train, y_train, source=source)
             results[name]["fit"].append(time.perf_counter() - started)
-            started = time.perf_counter()
-            results[name]["scores"].append(float(scorer(fitted, X_eval, y_eval)))
-            results[name]["predict"].append(time.perf_counter() - started)
+            score(name, fitted, X_eval, y_eval)
             if fitted.strategy == "auto":
                 results[name]["notes"].add(f"chose {fitted.strategy_}")
             if matching is None and getattr(fitted, "column_matching_", None) is not None:
                 matching = fitted.column_matching_.to_dict()
         if source_model is not None:
-            started = time.perf_counter()
-            results["source_only"]["scores"].append(float(scorer(source_model, X_eval, y_eval)))
-            results["source_only"]["predict"].append(time.perf_counter() - started)
+            score("source_only", source_model, X_eval, y_eval)
 
     baseline_scores = np.asarray(results["baseline"]["scores"])
+    resampled = None
+    if frozen is not None and set(frozen) == set(results):
+        resampled = _bootstrap(frozen, scorer, y_test, task, random_state)
+        evaluation += f" (95% CIs: {BOOTSTRAP} bootstrap resamples of its rows)"
     rows = []
     for name, r in results.items():
         row = CandidateResult.from_scores(
@@ -352,7 +430,11 @@ def compare(
             bounded=metric in _BOUNDED,
         )
         row.notes = sorted(r["notes"])
-        if name != "baseline":
+        if resampled is not None:
+            row.ci_low, row.ci_high = np.percentile(resampled[name], [2.5, 97.5]).tolist()
+            if name != "baseline":
+                row.judge_resampled(resampled[name] - resampled["baseline"], baseline_scores)
+        elif name != "baseline":
             row.judge(baseline_scores)
         rows.append(row)
     return TransferReport(

@@ -60,6 +60,16 @@ class CandidateResult:
         if len(diff) < 2:  # one paired difference says nothing of its spread
             self.verdict = "no clear difference"
             return
+        self._verdict(lower_is_better)
+
+    def judge_resampled(self, differences, baseline_scores: Sequence[float]) -> None:
+        """As :meth:`judge`, with the 95% CI of the gain taken from paired resampled
+        differences (a bootstrap over a fixed test set's rows) instead of the splits."""
+        self.gain = float(np.mean(self.scores) - np.mean(baseline_scores))
+        self.gain_ci_low, self.gain_ci_high = np.percentile(differences, [2.5, 97.5]).tolist()
+        self._verdict(lower_is_better=False)
+
+    def _verdict(self, lower_is_better: bool) -> None:
         above, below = self.gain_ci_low > 0, self.gain_ci_high < 0
         better, worse = (below, above) if lower_is_better else (above, below)
         self.verdict = "helps" if better else "hurts" if worse else "no clear difference"

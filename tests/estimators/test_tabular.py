@@ -136,3 +136,24 @@ def test_a_source_model_flag_spelt_otherwise_still_reads_the_target(make_domain)
     model.fit(X, y, source=source)
 
     assert all(m.kind_compatible for m in model.column_matching_.matches)
+
+
+@pytest.mark.parametrize("spelling", [("No", "Yes"), (False, True), (0, 1)])
+@pytest.mark.parametrize("given_as", ["rows", "model"])
+def test_source_labels_spelt_otherwise_are_the_target_classes(make_domain, spelling, given_as):
+    Xs, ys = make_domain(300, seed=1)
+    Xt, yt = make_domain(60, shift=0.5, seed=2)
+    Xp, yp = make_domain(200, shift=0.5, seed=3)
+    first = np.unique(ys)[1]
+
+    def bits(y):
+        return (np.asarray(y) == first).astype(int)
+
+    word = np.array(["no", "yes"])
+    source = (Xs, np.array(spelling, dtype=object)[bits(ys)])
+    if given_as == "model":
+        source = graft.TransferClassifier(strategy="baseline", backbone=None).fit(*source)
+    model = graft.TransferClassifier(strategy="source_only", backbone=None)
+    model.fit(Xt, word[bits(yt)], source=source)
+    assert list(model.classes_) == ["no", "yes"]
+    assert (model.predict(Xp) == word[bits(yp)]).mean() > 0.7

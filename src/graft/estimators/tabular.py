@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from graft.data.tabular import class_keys
+from graft.data.tabular import class_keys, respell_flags
 from graft.data.validation import check_labels
 from graft.exceptions import DataError
 
@@ -52,6 +52,14 @@ def fingerprint_frame(frame: pd.DataFrame, y) -> str:
     return digest.hexdigest()
 
 
+def source_class_keys(source_labels, target_classes) -> list[str]:
+    """The text keys of source labels, in the target's spelling when both are one flag
+    written two ways ("Yes"/"No" for "yes"/"no", True/False for 0/1): the same two classes,
+    as the same flag spelt otherwise in a feature column is (see ``respell_flags``)."""
+    respelled = respell_flags(pd.Series(list(target_classes)), pd.Series(list(source_labels)))
+    return class_keys(source_labels if respelled is None else respelled)
+
+
 class ModelSource:
     """A fitted tabular graft estimator used as the source: its scores feed the target.
 
@@ -83,7 +91,8 @@ class ModelSource:
         if self.task == "regression":
             return np.asarray(self.estimator.predict(rows), dtype=np.float64).reshape(-1, 1)
         proba = np.clip(self.estimator.predict_proba(rows), 1e-6, 1 - 1e-6)
-        known = {key: i for i, key in enumerate(class_keys(self.estimator.classes_))}
+        own = source_class_keys(self.estimator.classes_, self.classes)
+        known = {key: i for i, key in enumerate(own)}
         columns = [
             proba[:, known[key]] if key in known else np.full(len(rows), 1e-6)
             for key in class_keys(self.classes)
@@ -144,7 +153,7 @@ def _check_source_rows(estimator, source):
     labels = check_labels(source[1], len(source_X), task=estimator._task, where="source y")
     if estimator._task == "regression":
         return source_X.reset_index(drop=True), labels, {}
-    keys = np.array(class_keys(labels), dtype=object)
+    keys = np.array(source_class_keys(labels, estimator.classes_), dtype=object)
     target = class_keys(estimator.classes_)
     known = np.isin(keys, target)
     if len(np.unique(keys[known])) < 2:
@@ -165,7 +174,8 @@ def _check_source_model_classes(estimator, model, source) -> dict:
     """Lineage notes on the target classes a source model lacks; refuse one sharing < 2."""
     if estimator._task == "regression":
         return {}
-    target, known = class_keys(estimator.classes_), set(class_keys(model.classes_))
+    target = class_keys(estimator.classes_)
+    known = set(source_class_keys(model.classes_, estimator.classes_))
     if sum(key in known for key in target) < 2:
         named = f" {source}" if isinstance(source, str | os.PathLike) else ""
         raise DataError(

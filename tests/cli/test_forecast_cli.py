@@ -105,3 +105,22 @@ def test_ids_keep_leading_zeros_and_a_wrong_id_column_is_refused(tmp_path, hourl
     result = runner.invoke(app, [*fit, "--id", "store", "--out", str(wrong)])
     assert result.exit_code == 2 and "id column 'store'" in result.output
     assert not wrong.exists()
+
+
+def test_backtest_takes_covariates_and_jsonl_integer_ids_stay_integers(tmp_path, hourly_panel):
+    data = tmp_path / "data.jsonl"
+    panel = hourly_panel(ids=("a",), days=6, covariate=True)
+    panel.assign(id=7).to_json(data, orient="records", lines=True, date_format="iso")
+    result = runner.invoke(
+        app,
+        ["forecast", "backtest", str(data), "--horizon", "12", "--covariates", "temp",
+         "--strategies", "warm_start", "--baselines", "seasonal_naive", "--origins", "2"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    bundle, out = tmp_path / "m.graft", tmp_path / "p.jsonl"
+    fit = ["forecast", "fit", str(data), "--horizon", "6", "--strategy", "baseline"]
+    assert runner.invoke(app, [*fit, "--out", str(bundle)]).exit_code == 0
+    assert (
+        runner.invoke(app, ["forecast", "predict", str(bundle), "--out", str(out)]).exit_code == 0
+    )
+    assert set(pd.read_json(out, lines=True)["id"]) == {7}

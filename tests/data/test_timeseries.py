@@ -129,3 +129,17 @@ def test_a_freq_finer_than_the_data_is_refused():
     s = pd.Series(range(30), index=pd.date_range("2024-01-01", periods=30, freq="D"))
     with pytest.raises(DataError, match="most of it would be invented"):
         check_panel(s, freq="h")
+
+
+def test_local_midnight_dates_with_daylight_saving_offsets_stay_dates():
+    local = pd.date_range("2024-03-01", periods=60, freq="D", tz="Europe/London")
+    frame = pd.DataFrame({"timestamp": [t.isoformat() for t in local], "value": range(60)})
+    panel = check_panel(frame)
+    assert panel.freq == "D" and panel.series[0].index[0] == pd.Timestamp("2024-03-01")
+
+
+def test_inferred_hourly_data_with_nights_missing_is_read_as_before():
+    t = pd.date_range("2024-01-01", periods=24 * 10, freq="h")
+    day = t[(t.hour >= 8) & (t.hour <= 18)]
+    panel = check_panel(pd.Series(np.arange(len(day), dtype=float), index=day), max_gap=24)
+    assert panel.freq == "h"

@@ -310,3 +310,39 @@ def test_integer_series_ids_come_back_as_integers(tmp_path):
     assert forecast.merge(pd.DataFrame({"id": [7, 8], "store": ["a", "b"]}), on="id").shape[0] == 4
     model.save(tmp_path / "m.graft")
     assert graft.load(tmp_path / "m.graft").predict()["id"].tolist() == [7, 7, 8, 8]
+
+
+def test_a_single_series_source_needs_no_id_column():
+    t = pd.date_range("2024-01-01", periods=60, freq="D")
+    stores = pd.concat(
+        [pd.DataFrame({"store": k, "timestamp": t, "value": np.sin(np.arange(60)) + i})
+         for i, k in enumerate(("a", "b"))]
+    )  # fmt: skip
+    national = pd.DataFrame({"timestamp": t, "value": np.sin(np.arange(60)) * 2})
+    model = TransferForecaster(strategy="warm_start", horizon=3, id_column="store")
+    assert len(model.fit(stores, source=national).predict()) == 6
+
+
+def test_auto_scores_seasonal_naive_when_the_long_one_cannot_run():
+    t = pd.date_range("2024-01-01", periods=100, freq="h")
+    data = pd.DataFrame({"timestamp": t, "value": np.sin(np.arange(100) * 2 * np.pi / 24)})
+    model = TransferForecaster(
+        strategy="auto", horizon=6, n_origins=3, candidates=["seasonal_naive_long", "auto_ets"]
+    ).fit(data)
+    assert "seasonal_naive" in model.auto_scores_
+    with pytest.raises(DataError, match="seasonal_naive_long needs 169"):
+        TransferForecaster(strategy="auto", horizon=6, candidates=["seasonal_naive_long"]).fit(data)
+
+
+def test_a_target_only_source_cut_drops_values_filled_from_after_it():
+    t = pd.date_range("2024-01-01", periods=60, freq="D")
+    target = pd.DataFrame({"timestamp": t, "value": np.sin(np.arange(60.0))})
+    source = target.assign(id="s", value=np.cos(np.arange(60.0)))
+    model = TransferForecaster(strategy="auto", horizon=7, n_origins=3, selection="target")
+    panel, source_panel = model._prepare(target, source)
+    first = panel.series[0].index[60 - 7 - 2 * 7]  # the first inner origin
+    source.loc[source["timestamp"] == first - pd.Timedelta(days=1), "value"] = np.nan
+    source.loc[source["timestamp"] == first, "value"] = 1000.0
+    panel, source_panel = model._prepare(target, source)
+    cut = model._source_before_origins(panel, source_panel).series[0]
+    assert cut.index[-1] < first - pd.Timedelta(days=1) and cut.values.max() < 2

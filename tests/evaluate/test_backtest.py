@@ -123,3 +123,51 @@ def test_time_zone_mismatch_with_the_source_is_refused():
         backtest(["warm_start"], data, source=_daily(seed=3), horizon=7, baselines=[])
     with pytest.raises(DataError, match="time zone"):
         TransferForecaster(strategy="warm_start", horizon=7).fit(data, source=_daily(seed=3))
+
+
+def test_cuts_with_missing_rows_values_or_covariates_are_read_on_the_data_grid():
+    data = _daily().drop(index=[43, 47, 50])  # missing rows: a cut alone looks irregular
+    assert backtest([], data, horizon=7, n_origins=2, window=12, baselines=["seasonal_naive"])
+    data = _daily()
+    data.loc[31, "value"] = np.nan  # the first row of a window
+    report = backtest([], data, horizon=7, n_origins=3, window=15, baselines=["seasonal_naive"])
+    assert report.n_origins == 3
+    data = _daily()
+    data["temp"] = np.arange(60.0)
+    data.loc[52, "temp"] = np.nan  # a covariate just before the last origin: skipped
+    est = TransferForecaster(strategy="warm_start", horizon=7, covariates=["temp"])
+    assert backtest(est, data, horizon=7, n_origins=2, baselines=[]).n_origins == 1
+
+
+def test_a_source_gap_just_before_a_cut_is_left_out_not_filled_from_after_it():
+    import pandas as pd
+
+    source = _daily(seed=3).assign(id="s")
+    source.loc[45, "value"] = np.nan  # the day before the first origin (46)
+    source = pd.concat([source, _daily(seed=4).assign(id="t").drop(index=[20])])
+    report = backtest(["warm_start"], _daily(), source=source, horizon=7, n_origins=2, baselines=[])
+    assert report.n_origins == 2
+
+
+def test_candidates_sharing_a_name_are_all_backtested():
+    report = backtest(
+        [
+            TransferForecaster(strategy="baseline", baseline="auto_ets"),
+            {"seasonal_naive": TransferForecaster(strategy="baseline", baseline="mstl")}[
+                "seasonal_naive"
+            ],
+        ],
+        _daily(),
+        horizon=7,
+        n_origins=2,
+        baselines=["seasonal_naive"],
+    )
+    assert [c.name for c in report.candidates] == ["seasonal_naive", "auto_ets", "mstl"]
+    report = backtest(
+        {"seasonal_naive": TransferForecaster(strategy="baseline", baseline="auto_ets")},
+        _daily(),
+        horizon=7,
+        n_origins=2,
+        baselines=["seasonal_naive"],
+    )
+    assert [c.name for c in report.candidates] == ["seasonal_naive", "seasonal_naive#2"]

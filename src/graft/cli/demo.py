@@ -78,7 +78,8 @@ def run_demo(*, out: Path, k: int, repeats: int, backbone: str, console) -> None
     console.print(escape(f"$ graft predict {bundle} {new_rows} --out {predictions}"))
     predict(bundle, new_rows, predictions)
     shown = read_table(predictions)
-    table = Table(title=f"{predictions} (truth = the held-out label, not seen by the model)")
+    title = f"{predictions} (truth = the held-out label, not seen by the model)"
+    table = Table(title=escape(title))
     for column in ("text", "prediction", "proba_1", "truth"):
         table.add_column(column, overflow="ellipsis", no_wrap=column == "text", max_width=70)
     for (_, row), truth in zip(shown.iterrows(), held_out["label"].head(8)):

@@ -123,6 +123,8 @@ def backtest(
     id_column: IdOpt = "id",
     time_column: TimeOpt = "timestamp",
     value_column: ValueOpt = "value",
+    covariates: CovOpt = None,
+    freq: Annotated[str | None, typer.Option(help="pandas frequency (default: inferred).")] = None,
     source_data: SourceOpt = None,
     strategies: Annotated[
         str, typer.Option(help="Comma-separated strategies to backtest.")
@@ -171,6 +173,8 @@ def backtest(
         id_column=id_column,
         time_column=time_column,
         value_column=value_column,
+        covariates=_covariates(covariates),
+        freq=freq,
         random_state=seed,
     )
     _console().print(report.table())

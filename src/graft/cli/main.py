@@ -94,6 +94,8 @@ def _labelled_frame(
     if kind == TABULAR:
         return features, frame[label], None
     column = resolve_text_column(features, text_column, str(path))
+    if text_column is None:  # found by looking: read it again as written ("NA" is a text)
+        frame[column] = read_table(path, text_columns=(column,))[column]
     return frame[[column]], frame[label], column
 
 

@@ -47,8 +47,9 @@ def read_table(path: str | Path, text_columns=()) -> pd.DataFrame:
                 )
                 frame[as_text] = verbatim[as_text]
         elif suffix == ".jsonl":
-            as_text = dict.fromkeys(text_columns, str)
-            frame = pd.read_json(path, lines=True, dtype=as_text or True)
+            # Values as written (JSON says which are text): "001" stays "001", 123 stays 123.
+            as_written = dict.fromkeys(text_columns, object)
+            frame = pd.read_json(path, lines=True, dtype=as_written or True)
         else:
             frame = pd.read_parquet(path)
     except Exception as exc:

@@ -50,6 +50,14 @@ class Series:
         filled = None if self.filled is None else self.filled[-n:]
         return Series(self.id, self.values[-n:], self.index[-n:], cov, filled)
 
+    def head_known(self, n: int) -> "Series":
+        """The first ``n`` observations less any interpolated ones at their end: those were
+        filled from values at or after ``n``, which a cut at ``n`` must not see."""
+        if self.filled is not None:
+            while n > 0 and self.filled[n - 1]:
+                n -= 1
+        return self.head(n)
+
     def known_at(self, origin: int) -> bool:
         """Whether the last value before ``origin`` was observed: one interpolated there was
         filled from values at or after the origin, so a backtest must not start there."""
@@ -125,7 +133,7 @@ def infer_frequency(index: pd.DatetimeIndex, where: str) -> str:
     return freq
 
 
-def _grid(index: pd.DatetimeIndex, freq: str, where: str) -> pd.DatetimeIndex:
+def _grid(index: pd.DatetimeIndex, freq: str, where: str, given: bool) -> pd.DatetimeIndex:
     try:
         grid = pd.date_range(index[0], index[-1], freq=freq)
     except ValueError as exc:
@@ -137,12 +145,13 @@ def _grid(index: pd.DatetimeIndex, freq: str, where: str) -> pd.DatetimeIndex:
             f"(first: {off_grid[0]}); the series is irregular, so resample it to a regular "
             "grid first."
         )
-    if len(index) < len(grid) / 2:
-        # More grid points to invent than observed ones: a freq finer than the data (hourly
-        # for daily values) would be filled in by interpolation almost everywhere.
+    if given and len(index) < len(grid) / 2:
+        # More grid points to invent than observed ones: a freq given finer than the data
+        # (hourly for daily values) would be filled in by interpolation almost everywhere.
         raise DataError(
-            f"{where} has {len(index)} timestamps on a {freq!r} grid of {len(grid)} steps, so "
-            "most of it would be invented; give the data's own frequency (or leave freq out)."
+            f"{where} has {len(index)} timestamps on the given {freq!r} grid of {len(grid)} "
+            "steps, so most of it would be invented; give the data's own frequency (or leave "
+            "freq out)."
         )
     return grid
 
@@ -216,11 +225,22 @@ def parse_times(column: pd.Series, name, where: str) -> pd.Series:
     # pandas guesses one format from the first value; ISO 8601 text may still vary (a
     # midnight written as the date alone), and offsets that change with daylight saving
     # (+00:00 in winter, +01:00 in summer) are one instant each: read them as UTC.
-    for options in ({"format": "ISO8601"}, {"format": "ISO8601", "utc": True}):
-        try:
-            return pd.to_datetime(column, **options)
-        except (ValueError, TypeError):
-            continue
+    try:
+        return pd.to_datetime(column, format="ISO8601")
+    except (ValueError, TypeError):
+        pass
+    try:
+        instants = pd.to_datetime(column, format="ISO8601", utc=True)
+    except (ValueError, TypeError):
+        instants = None
+    if instants is not None:
+        # Daily (or coarser) data stamped at local midnight is regular in local time, not
+        # in UTC (23:00 in summer, 00:00 in winter): such dates keep their wall time.
+        wall = pd.to_datetime(
+            column.map(lambda v: pd.Timestamp(v).tz_localize(None) if pd.notna(v) else pd.NaT)
+        )
+        known = wall.dropna()
+        return wall if (known == known.dt.normalize()).all() else instants
     raise DataError(
         f"Column {name!r} of {where} does not parse as dates ({first}); use ISO "
         "timestamps such as 2024-01-31 12:30."
@@ -239,13 +259,18 @@ def check_panel(
     max_gap: int | None = None,
     min_length: int = 3,
     where: str = "data",
+    id_required: bool = True,
 ) -> Panel:
     """Validate long-format data (or a Series with a DatetimeIndex) into a :class:`Panel`.
 
     Parameters
     ----------
     data : DataFrame in long format, or Series with a DatetimeIndex (one series)
-    id_column : column naming the series; absent or None means one series
+    id_column : column naming the series; None (or the default ``"id"`` absent) means one
+        series
+    id_required : whether an ``id_column`` other than ``"id"`` must exist (a misspelt
+        name would silently glue every series into one); False for a source file, which
+        may hold one series
     time_column, value_column : columns of timestamps and values
     covariates : None, "auto" (every other numeric column) or list of column names
     freq : pandas frequency; inferred when None
@@ -286,8 +311,7 @@ def check_panel(
                 f"fit (--{role} / {role}_column=)."
             )
     if id_column is not None and id_column not in data.columns:
-        if id_column != "id":  # a name the user chose must exist; a misspelling would
-            # silently glue every series into one
+        if id_column != "id" and id_required:  # a name the user chose must exist
             raise SchemaError(
                 f"The id column {id_column!r} is not in {where} (columns: "
                 f"{', '.join(map(str, data.columns))}); pass the right --id / id_column=, "
@@ -329,7 +353,7 @@ def check_panel(
         index = pd.DatetimeIndex(group["__t"])
         series_freq = freq or infer_frequency(index, label)
         freqs.add(pd.tseries.frequencies.to_offset(series_freq).freqstr)
-        grid = _grid(index, series_freq, label)
+        grid = _grid(index, series_freq, label, given=freq is not None)
         gap = max_gap if max_gap is not None else max(season_lengths(series_freq)[0], 1)
         body = group.set_index("__t").reindex(grid)
         filled = _fill(body["__y"], fill_missing, gap, label)

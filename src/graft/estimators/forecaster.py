@@ -227,6 +227,8 @@ class TransferForecaster(BaseEstimator):
         return check_panel(
             data,
             id_column=self.id_column,
+            # A source file may be one series (a national total) without the id column.
+            id_required=where != "source",
             time_column=self.time_column,
             value_column=self.value_column,
             covariates=self.covariates if covariates is None else covariates,
@@ -379,8 +381,9 @@ class TransferForecaster(BaseEstimator):
                 kept.append(s)
                 continue
             n = int(s.index.searchsorted(cutoff, side="left"))  # strictly before the origin
-            if n:
-                kept.append(s if n == len(s.values) else s.head(n))
+            cut = s if n == len(s.values) else s.head_known(n)
+            if len(cut.values):
+                kept.append(cut)
         if not kept:
             return None
         return Panel(kept, source_panel.freq, source_panel.covariates)
@@ -444,10 +447,20 @@ class TransferForecaster(BaseEstimator):
         self.auto_scores_, self.weights_ = {}, {}
         if self.strategy == "auto":
             names = self._candidate_names() or self._default_candidates(source_panel)
-            if not any(n in NAIVE for n in names):
-                names = ["seasonal_naive", *names]  # the guard's reference is always scored
-            # Only methods that can forecast every series of the panel, its shortest too.
-            names = [n for n in names if self._method(n, None).min_length() <= panel.min_length]
+            # Only methods that can forecast every series of the panel, its shortest too;
+            # seasonal naive, the guard's reference, is scored whatever the candidates.
+            needs = {n: self._method(n, None).min_length() for n in {*names, "seasonal_naive"}}
+            runnable = [n for n in names if needs[n] <= panel.min_length]
+            if not any(n in NAIVE for n in runnable):
+                runnable = ["seasonal_naive", *runnable]
+            if runnable == ["seasonal_naive"] and "seasonal_naive" not in names:
+                raise DataError(
+                    f"No candidate of auto can forecast the shortest series in data "
+                    f"({panel.min_length} observations): "
+                    + ", ".join(f"{n} needs {needs[n]}" for n in names)
+                    + "; give a longer history, other candidates or a shorter season_length=."
+                )
+            names = runnable
             backtest, target = self._selection_backtest(names, panel, source_panel)
             if not any(i in target for i, _ in backtest.origins):
                 self.weights_ = {"seasonal_naive": 1.0}
@@ -570,10 +583,14 @@ class TransferForecaster(BaseEstimator):
     def _integer_ids(self, data) -> bool:
         """Whether ``data`` names its series by integers (given back as integers, so that
         forecasts merge with the user's own tables on the id)."""
-        return (
-            isinstance(data, pd.DataFrame)
-            and self.id_column in data.columns
-            and pd.api.types.is_integer_dtype(data[self.id_column])
+        if not (isinstance(data, pd.DataFrame) and self.id_column in data.columns):
+            return False
+        ids = data[self.id_column]
+        if pd.api.types.is_integer_dtype(ids):
+            return True
+        # JSON Lines read as written: integers in an object column.
+        return ids.dtype == object and all(
+            isinstance(v, int | np.integer) and not isinstance(v, bool) for v in ids
         )
 
     def _fit_covariates(self) -> list[str]:

@@ -24,23 +24,35 @@ from graft.strategies.forecasting.selection import rolling_origins
 DEFAULT_BASELINES = ("seasonal_naive", "auto_ets", "auto_theta", "mstl")
 
 
-def _candidates(estimator_or_strategies, template: TransferForecaster) -> dict:
+def _candidates(estimator_or_strategies, template: TransferForecaster) -> list:
+    """``(name, forecaster)`` pairs in the order given; names may repeat."""
     if isinstance(estimator_or_strategies, TransferForecaster):
-        return {estimator_or_strategies.strategy: estimator_or_strategies}
+        return [(estimator_or_strategies.strategy, estimator_or_strategies)]
     if isinstance(estimator_or_strategies, Mapping):
-        return dict(estimator_or_strategies)
+        return [(str(k), v) for k, v in estimator_or_strategies.items()]
     items = (
         [estimator_or_strategies]
         if isinstance(estimator_or_strategies, str)
         else list(estimator_or_strategies)
     )
-    found = {}
+    found = []
     for item in items:
         if isinstance(item, str):
-            found[item] = clone(template).set_params(strategy=item)
+            found.append((item, clone(template).set_params(strategy=item)))
+        elif item.strategy == "baseline":
+            found.append((item.baseline, item))  # "mstl", not "baseline"
         else:
-            found[getattr(item, "strategy", type(item).__name__)] = item
+            found.append((item.strategy, item))
     return found
+
+
+def _unique(name: str, taken) -> str:
+    """``name``, or ``name#2``, ``name#3`` ... when taken (no candidate is dropped)."""
+    unique, number = name, 1
+    while unique in taken:
+        number += 1
+        unique = f"{name}#{number}"
+    return unique
 
 
 def backtest(
@@ -56,6 +68,8 @@ def backtest(
     id_column: str = "id",
     time_column: str = "timestamp",
     value_column: str = "value",
+    covariates=None,
+    freq: str | None = None,
     random_state: int = 0,
 ) -> ForecastReport:
     """Backtest forecasters and statsforecast baselines on the same rolling origins.
@@ -70,6 +84,8 @@ def backtest(
     window : int, optional; observations before each origin to fit on (default: all)
     baselines : statsforecast baselines to add (names from ``BASELINES``); the first is the
         reference of gains and verdicts, so keep ``seasonal_naive`` first
+    id_column, time_column, value_column, covariates, freq : how to read ``data`` (and the
+        settings of candidates given by name); a forecaster passed in uses its own
 
     Returns
     -------
@@ -103,6 +119,8 @@ def backtest(
             id_column=id_column,
             time_column=time_column,
             value_column=value_column,
+            covariates=covariates,
+            freq=freq,
             random_state=random_state,
         )
     )
@@ -116,13 +134,20 @@ def backtest(
             strategy="baseline", baseline=name, covariates=None
         )
     # Clones: a backtest must not change the estimators it was given.
-    for name, model in _candidates(estimator_or_strategies, template).items():
-        models[name] = clone(model).set_params(horizon=horizon)
+    for name, model in _candidates(estimator_or_strategies, template):
+        if not isinstance(model, TransferForecaster):
+            raise DataError(
+                f"backtest() candidate {name!r} is a {type(model).__name__}; pass "
+                "TransferForecaster instances or strategy names."
+            )
+        models[_unique(name, models)] = clone(model).set_params(horizon=horizon)
     if not models:
         raise DataError("backtest() got no candidates and no baselines; pass at least one.")
     panel = template._panel(data, "data")
     seasons = template._seasons(panel.freq)
-    frame = _long(data, template, "data")
+    # Every cut is read on the data's own grid, whatever its gaps leave to infer.
+    models = {n: m.set_params(freq=m.freq or panel.freq) for n, m in models.items()}
+    raw = _on_grid(_long(data, template, "data"), panel, template)
     source_frame = None
     if source is not None:
         check_same_zone(panel, template._panel(source, "source", covariates=[]), "source")
@@ -131,33 +156,29 @@ def backtest(
     records, per_model = [], {n: {"rows": [], "seconds": []} for n in models}
     n_cut, skipped = 0, 0
     for s in panel.series:
-        rows_of_series = frame[frame[id_column].astype(str) == s.id]
-        observed = (
-            rows_of_series.set_index(time_column)[template.value_column]
-            .reindex(s.index)
-            .to_numpy(dtype=float)
-        )  # NaN where the data had no value
+        observed = raw[s.id]  # the data as given on the grid: NaN where it had no value
+        known = observed.notna().all(axis=1).to_numpy()
+        values = observed[template.value_column].to_numpy(dtype=float)
         for origin in rolling_origins(len(s.values), horizon, n_origins, step, min_train):
-            actual = observed[origin : origin + horizon]
+            actual = values[origin : origin + horizon]
             scored = ~np.isnan(actual)
-            if np.isnan(observed[origin - 1]) or not scored.any():
-                # A history ending in a missing value could only be filled from the values
-                # after the origin (fit refuses it); a window with nothing observed scores
-                # nothing.
+            if not known[origin - 1] or not scored.any():
+                # A history ending in a missing value (or covariate) could only be filled
+                # from the values after the origin (fit refuses it); a window with nothing
+                # observed scores nothing.
                 skipped += 1
                 continue
             n_cut += 1
             start = 0 if window is None else max(0, origin - window)
+            start += int(np.argmax(known[start:origin]))  # a cut starts on a known row
             cutoff = s.index[origin]
-            # The rows as given, before the origin: each candidate fills its own gaps, from
-            # the past only.
-            times = rows_of_series[time_column]
-            rows = rows_of_series[(times >= s.index[start]) & (times < cutoff)]
+            # The values as given before the origin (gaps left as NaN): each candidate
+            # fills them itself, from the past only.
+            rows = observed.iloc[start:origin].reset_index(names=time_column)
+            rows.insert(0, id_column, s.id)
             source_cut = None
             if source_frame is not None:
-                source_cut = _long_enough(
-                    source_frame[source_frame[time_column] < cutoff], template
-                )
+                source_cut = _usable_source(source_frame, cutoff, template, panel.covariates)
             future = None
             if panel.covariates:
                 future = pd.DataFrame(
@@ -176,7 +197,7 @@ def backtest(
                     actual[scored],
                     forecast["mean"].to_numpy()[scored],
                     quantiles.to_numpy()[scored],
-                    s.values[start:origin],
+                    s.values[:origin],
                     seasons[0],
                 )
                 per_model[name]["rows"].append(metrics)
@@ -268,10 +289,30 @@ def _long(data, template: TransferForecaster, where: str) -> pd.DataFrame:
     return frame
 
 
-def _long_enough(source: pd.DataFrame, template: TransferForecaster):
-    """The source series that still have enough rows once cut at an origin (a series that
-    starts late is left out of the early origins instead of failing the backtest)."""
-    counts = source.groupby(source[template.id_column].astype(str))[template.value_column].count()
-    keep = counts.index[counts >= 3]
-    kept = source[source[template.id_column].astype(str).isin(keep)]
-    return kept if len(kept) else None
+def _on_grid(frame: pd.DataFrame, panel, template: TransferForecaster) -> dict:
+    """Each series' value and covariate columns as given, on its grid (NaN where the data
+    had no row or no value), keyed by series id."""
+    columns = [template.value_column, *panel.covariates]
+    ids = frame[template.id_column].astype(str)
+    out = {}
+    for s in panel.series:
+        rows = frame[ids == s.id].set_index(template.time_column)[columns]
+        out[s.id] = rows.apply(pd.to_numeric, errors="coerce").reindex(s.index)
+    return out
+
+
+def _usable_source(source: pd.DataFrame, cutoff, template: TransferForecaster, covariates):
+    """The source rows before ``cutoff``, each series ending on a known value (one missing
+    just before the cut could only be filled from after it) and long enough to be read; a
+    series that starts late is left out of the early origins. None when nothing is left."""
+    before = source[source[template.time_column] < cutoff]
+    needed = [template.value_column, *(c for c in covariates if c in before.columns)]
+    parts = []
+    for _, rows in before.groupby(before[template.id_column].astype(str), sort=False):
+        rows = rows.sort_values(template.time_column)
+        known = rows[needed].notna().all(axis=1).to_numpy()
+        if known.any():
+            rows = rows.iloc[: len(known) - int(np.argmax(known[::-1]))]
+        if known.sum() >= 3:
+            parts.append(rows)
+    return pd.concat(parts) if parts else None

@@ -118,7 +118,7 @@ def run_backtest(
     # the dates of the scored windows (two regions' demand on the same days).
     earliest = min(series[i].index[o] for i, o in cuts)
     heads = [
-        series[i].head(int(series[i].index.searchsorted(earliest)))
+        series[i].head_known(int(series[i].index.searchsorted(earliest)))
         for i in sorted({i for i, _ in cuts})
     ]
     heads = [h for h in heads if len(h.values)]
@@ -141,7 +141,8 @@ def run_backtest(
 def cut_at(series: Series, end) -> Series | None:
     """``series`` up to and including timestamp ``end``; None when nothing is left."""
     n = int(series.index.searchsorted(end, side="right"))
-    return series.head(n) if n else None
+    cut = series.head_known(n)
+    return cut if len(cut.values) else None
 
 
 _BACKTESTS: dict[str, Backtest] = {}

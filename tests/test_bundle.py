@@ -353,6 +353,11 @@ def test_a_reformatted_manifest_still_loads(bundle_copy, new_reviews, fitted):
 def test_a_bundle_saved_before_manifest_digests_still_loads(bundle_copy, new_reviews, fitted):
     path = bundle_copy("baseline")
     (path / "manifest.sha256").unlink()
+    with pytest.raises(BundleError, match=r"lacks manifest\.sha256"):
+        graft.load(path)  # a format-2 bundle needs its digest
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest["format_version"] = 1  # as saved before digests existed
+    (path / "manifest.json").write_text(json.dumps(manifest))
 
     loaded = graft.load(path)
     expected = fitted("classification", "baseline").predict(new_reviews)
@@ -387,7 +392,7 @@ def test_manifest_that_is_not_an_object(bundle_copy, content):
         graft.load(path)
 
 
-@pytest.mark.parametrize("version", [2, 0, "1", None])
+@pytest.mark.parametrize("version", [3, 0, "1", None, True])
 def test_wrong_format_version(bundle_copy, version):
     path = bundle_copy("baseline")
     _edit_manifest(path, format_version=version)

@@ -38,7 +38,9 @@ import numpy as np
 from graft import __version__
 from graft.exceptions import BundleError, GraftError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""Format 2 adds ``manifest.sha256``; format 1 bundles (saved before it) still load."""
+READABLE_FORMATS = (1, 2)
 MANIFEST = "manifest.json"
 MANIFEST_DIGEST = "manifest.sha256"
 """SHA-256 of the manifest's canonical JSON: the manifest hashes every other file, and this
@@ -218,7 +220,12 @@ def write_manifest(folder: Path, manifest: dict) -> None:
 def _check_manifest_digest(path: Path, manifest) -> None:
     file = path / MANIFEST_DIGEST
     if not file.exists():
-        return  # saved before manifests had a digest
+        if isinstance(manifest, dict) and manifest.get("format_version") == 1:
+            return  # saved before manifests had a digest
+        raise BundleError(
+            f"{path} lacks {MANIFEST_DIGEST}, which its format requires; the bundle was "
+            "tampered with or copied in part, so re-save the model."
+        )
     try:
         expected = file.read_text().strip()
     except (OSError, UnicodeDecodeError) as exc:
@@ -365,11 +372,11 @@ def _read_manifest(path: Path) -> dict:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise BundleError(f"{path / MANIFEST} is corrupt (not JSON); re-save the model.") from exc
     _check_manifest_digest(path, manifest)
-    if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
-        found = manifest.get("format_version") if isinstance(manifest, dict) else None
+    found = manifest.get("format_version") if isinstance(manifest, dict) else None
+    if type(found) is not int or found not in READABLE_FORMATS:
         raise BundleError(
-            f"{path} has bundle format {found!r}; this graft ({__version__}) reads format "
-            f"{FORMAT_VERSION}, so re-save the model with this version."
+            f"{path} has bundle format {found!r}; this graft ({__version__}) reads formats "
+            f"{', '.join(map(str, READABLE_FORMATS))}, so re-save the model with this version."
         )
     major = str(manifest.get("graft_version", "")).split(".")[0]
     if major != __version__.split(".")[0]:

@@ -260,3 +260,19 @@ def test_contract_forward_is_differentiable(backbone):
 def test_contract_weight_hash_is_stable(backbone):
     assert backbone.weight_hash() == backbone.weight_hash()
     assert backbone.weight_hash() == create_backbone(backbone.spec.name).weight_hash()
+
+
+def test_weights_a_folder_lacks_are_initialised_alike_in_every_load(tmp_path):
+    # BERT's pooler is not saved by every exporter; transformers initialises it at random,
+    # which must not change the weight hash a bundle checks in another process.
+    from graft.backbones.registry import weight_hash
+
+    backbone = create_backbone("tiny-bert")
+    state = {k: v for k, v in backbone.model.state_dict().items() if "pooler" not in k}
+    backbone.model.save_pretrained(tmp_path / "bb", state_dict=state)
+    backbone.tokenizer.save_pretrained(tmp_path / "bb")
+    hashes = {
+        weight_hash("bb", text_backbones.load_text_backbone(str(tmp_path / "bb")).model)
+        for _ in range(2)
+    }
+    assert len(hashes) == 1

@@ -607,7 +607,8 @@ def test_pickle_round_trip_regressor(fitted, new_reviews):
 @pytest.mark.parametrize(
     "params",
     [{"random_state": -1}, {"random_state": 2**40}, {"dropout": 1.5}, {"learning_rate": -1},
-     {"weight_decay": -0.1}, {"l2sp": -1}, {"layer_lr_decay": 0}],
+     {"weight_decay": -0.1}, {"l2sp": -1}, {"layer_lr_decay": -1}, {"learning_rate": float("inf")},
+     {"random_state": 2**32 - 1}],
 )  # fmt: skip
 def test_out_of_range_settings_are_one_line_errors(params, reviews):
     texts, labels = reviews

@@ -103,6 +103,7 @@ def test_the_strategy_that_tells_the_input_kind_decides_whatever_the_order():
 
 
 SHORT = ["love it", "great", "awesome!", "so good", "nice one", "hate it", "awful", "so bad"]
+SHORT = SHORT + [t.upper() for t in SHORT] + [t.title() + "!" for t in SHORT]  # 24 distinct
 
 
 def test_a_lone_column_of_short_distinct_strings_is_text():
@@ -111,14 +112,17 @@ def test_a_lone_column_of_short_distinct_strings_is_text():
     assert detect_modality(pd.DataFrame({"text": SHORT})) == TEXT
     assert detect_modality(pd.DataFrame({"plan": ["basic", "plus", "basic"] * 3})) == TABULAR
     # Beside another column the stricter prose rule still keeps them a table column.
-    assert detect_modality(pd.DataFrame({"text": SHORT, "stars": range(8)})) == TABULAR
+    assert detect_modality(pd.DataFrame({"text": SHORT, "stars": range(24)})) == TABULAR
+    # Too few values to tell, or mostly missing: a table's codes, as before.
+    assert detect_modality(pd.DataFrame({"code": SHORT[:8]})) == TABULAR
+    assert detect_modality(pd.DataFrame({"code": SHORT + [None] * 40})) == TABULAR
 
 
 def test_a_lone_short_text_column_fits_a_text_model():
     from graft import TransferClassifier
 
     X = pd.DataFrame({"text": SHORT + [f"{text} now" for text in SHORT]})
-    y = (["pos"] * 5 + ["neg"] * 3) * 2
+    y = (["pos"] * 5 + ["neg"] * 3) * 6
     model = TransferClassifier(strategy="baseline", random_state=0).fit(X, y)
     assert model.modality_ == TEXT
     assert set(model.predict(pd.DataFrame({"text": SHORT}))) == {"pos", "neg"}

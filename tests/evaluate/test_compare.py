@@ -577,3 +577,31 @@ def test_a_second_baseline_candidate_is_scored_too(data):
     report = graft.compare(candidates, *data, n_splits=2)
 
     assert _names(report) == ["baseline", "baseline#2"]
+
+
+def test_the_bootstrap_gives_a_constant_predictor_an_interval_too():
+    from graft.evaluate.compare import _bootstrap, _FrozenClassifier, _scorer
+
+    y = np.array([0] * 70 + [1] * 30)
+    always_zero = _FrozenClassifier(np.array([0, 1]), np.tile([0.9, 0.1], (100, 1)))
+    resampled = _bootstrap({"constant": [always_zero] * 3}, _scorer("accuracy", y), y,
+                           "classification", 0)  # fmt: skip
+    low, high = np.percentile(resampled["constant"], [2.5, 97.5])
+    assert low < 0.7 < high
+
+
+def test_a_plain_scikit_learn_estimator_is_a_one_line_error():
+    from sklearn.linear_model import LogisticRegression
+
+    with pytest.raises(DataError, match="not a TransferClassifier"):
+        graft.compare(LogisticRegression(), ["a", "b"] * 4, [0, 1] * 4)
+
+
+def test_a_table_candidate_named_source_only_of_another_strategy_is_numbered(make_domain):
+    Xs, ys = make_domain(200, seed=1)
+    Xt, yt = make_domain(40, shift=0.5, seed=2)
+    report = graft.compare(
+        {"source_only": TransferClassifier(strategy="pooled", backbone=None)},
+        Xt, yt, source=(Xs, ys), n_splits=2, backbone=None,
+    )  # fmt: skip
+    assert _names(report) == ["baseline", "source_only", "source_only#2"]

@@ -116,10 +116,16 @@ class TextBackbone(nn.Module):
 
 
 def _from_folder(folder: str | Path, spec: BackboneSpec) -> TextBackbone:
+    import torch
     from transformers import AutoModel, AutoTokenizer
 
     try:
-        model = AutoModel.from_pretrained(str(folder))
+        # Weights a checkpoint lacks (often BERT's pooler, unused by mean pooling) are
+        # initialised at random; a fixed seed makes them, and so the weight hash a bundle
+        # checks, the same in every process.
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(0)
+            model = AutoModel.from_pretrained(str(folder))
         tokenizer = AutoTokenizer.from_pretrained(str(folder))
     except (OSError, ValueError) as exc:
         # transformers says so in a multi-line OSError (e.g. a folder with only its config).

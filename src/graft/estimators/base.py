@@ -143,19 +143,24 @@ class _TransferEstimator(BaseEstimator):
         blend = self.baseline_blend
         if not (blend is None or blend == "auto" or (_is_number(blend, 0.0) and blend <= 1)):
             raise DataError(f"baseline_blend={blend!r} must be None, 'auto' or a number in [0, 1].")
-        for name in ("learning_rate", "head_learning_rate", "layer_lr_decay"):
-            if not _is_number(getattr(self, name), low=1e-12):
-                raise DataError(f"{name}={getattr(self, name)!r} must be a positive number.")
-        for name in ("weight_decay", "l2sp"):
-            if not _is_number(getattr(self, name), low=0.0):
-                raise DataError(f"{name}={getattr(self, name)!r} must be a number >= 0.")
+        for name in ("learning_rate", "head_learning_rate"):
+            value = getattr(self, name)
+            if not (_is_number(value, low=1e-12) and np.isfinite(value)):
+                raise DataError(f"{name}={value!r} must be a positive, finite number.")
+        # layer_lr_decay 0 trains only the top layer group.
+        for name in ("layer_lr_decay", "weight_decay", "l2sp"):
+            value = getattr(self, name)
+            if not (_is_number(value, low=0.0) and np.isfinite(value)):
+                raise DataError(f"{name}={value!r} must be a finite number >= 0.")
         if not (_is_number(self.dropout, low=0.0) and self.dropout < 1):
             raise DataError(f"dropout={self.dropout!r} must be a number in [0, 1).")
         state = self.random_state
-        seed_ok = _is_int(state, 0) and state < 2**32
+        # Below 2**31: inner validation adds the repeat number to the seed, and NumPy's
+        # seeds end at 2**32 - 1.
+        seed_ok = _is_int(state, 0) and state < 2**31
         if not (state is None or seed_ok or isinstance(state, np.random.RandomState)):
             raise DataError(
-                f"random_state={state!r} must be None, an integer from 0 to 2**32 - 1 or a "
+                f"random_state={state!r} must be None, an integer from 0 to 2**31 - 1 or a "
                 "numpy.random.RandomState."
             )
 

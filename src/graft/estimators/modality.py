@@ -108,6 +108,8 @@ PROSE_WORDS = 5
 """Mean words per value from which a column beside others is prose, not a table column."""
 LONE_DISTINCT = 0.8
 """Share of distinct values from which a table's only (string) column is text, not codes."""
+LONE_MIN_VALUES = 20
+"""Values a lone column needs before its share of distinct values says anything."""
 _SAMPLE = 10_000
 """Values of a column looked at to tell free text from codes (enough, and fast)."""
 
@@ -136,10 +138,14 @@ def _is_free_text(column: pd.Series, beside_others: bool = False) -> bool:
         return bool(words >= PROSE_WORDS and distinct)
     # A lone column whose values rarely repeat is text even when short ("love it",
     # "awful"): as a table's only column its values would be category codes seen about
-    # once each, which a model can only memorise, so it would predict a constant.
-    return bool(
-        words >= 2.5 or (distinct and values.str.len().mean() > 15) or share >= LONE_DISTINCT
+    # once each, which a model can only memorise, so it would predict a constant. Only
+    # for a column mostly filled and long enough to tell (five rows are always distinct).
+    lone_text = (
+        share >= LONE_DISTINCT
+        and len(values) >= LONE_MIN_VALUES
+        and len(values) >= 0.5 * column.head(_SAMPLE).size
     )
+    return bool(words >= 2.5 or (distinct and values.str.len().mean() > 15) or lone_text)
 
 
 def _is_folder(X) -> bool:

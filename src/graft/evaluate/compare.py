@@ -47,7 +47,8 @@ def _candidates(estimator_or_strategies, task: str) -> list:
         raise DataError("compare() got no candidates; pass an estimator or strategy names.")
     for name, item in found:
         forecaster = isinstance(item, TransferForecaster)
-        if forecaster or not (hasattr(item, "fit") and hasattr(item, "get_params")):
+        usable = hasattr(item, "fit") and "strategy" in getattr(item, "get_params", dict)()
+        if forecaster or not usable:
             hint = "; forecasters are compared by graft.backtest()" if forecaster else ""
             raise DataError(
                 f"compare() candidate {name!r} is a {type(item).__name__}, not a "
@@ -70,8 +71,10 @@ def _named(found: list, reserved: set) -> tuple[object, dict]:
         if baseline is None and name == "baseline" and is_baseline:
             baseline = estimator
             continue
+        # A table's own source-only candidate stands for the source-only row compare adds.
+        own_row = name == "source_only" and getattr(estimator, "strategy", None) == name
         unique, number = name, 1
-        while unique in named or unique in reserved:
+        while unique in named or (unique in reserved and not (own_row and unique == name)):
             number += 1
             unique = f"{name}#{number}"
         named[unique] = estimator
@@ -163,20 +166,40 @@ def _freeze(model, X, task: str):
 
 def _bootstrap(frozen: dict, scorer, y: np.ndarray, task: str, seed: int) -> dict:
     """Each candidate's seed-mean score on ``BOOTSTRAP`` resamples of the test rows (the
-    same resamples for all, so differences are paired); classes are resampled within
-    themselves, so every resample holds each class as often as the test set does."""
+    same resamples for all, so differences are paired). A classification resample is drawn
+    again while it lacks a class of the test set (ROC AUC and log loss need every class);
+    the class mix still varies, so a model that predicts one class gets an interval too."""
     rng = np.random.default_rng(seed)
-    groups = (
-        [np.flatnonzero(y == c) for c in np.unique(y)]
-        if task == "classification"
-        else [np.arange(len(y))]
-    )
+    n, classes = len(y), np.unique(y) if task == "classification" else None
+    # Seeds that gave the same outputs (a deterministic model) are scored once, weighted.
+    distinct = {name: _distinct(models) for name, models in frozen.items()}
     out = {name: np.empty(BOOTSTRAP) for name in frozen}
     for b in range(BOOTSTRAP):
-        rows = np.concatenate([rng.choice(g, len(g)) for g in groups])
-        for name, models in frozen.items():
-            out[name][b] = np.mean([scorer(m, rows, y[rows]) for m in models])
+        for _ in range(100):
+            rows = rng.integers(0, n, n)
+            if classes is None or len(np.unique(y[rows])) == len(classes):
+                break
+        for name, (models, weights) in distinct.items():
+            scores = [scorer(m, rows, y[rows]) for m in models]
+            out[name][b] = np.average(scores, weights=weights)
     return out
+
+
+def _distinct(models: list) -> tuple[list, list[int]]:
+    """The models with distinct outputs, and how many of the given ones each stands for."""
+    kept, counts = [], []
+    for model in models:
+        outputs = getattr(model, "proba", None)
+        outputs = model.outputs if outputs is None else outputs
+        for i, other in enumerate(kept):
+            theirs = getattr(other, "proba", None)
+            if np.array_equal(outputs, other.outputs if theirs is None else theirs):
+                counts[i] += 1
+                break
+        else:
+            kept.append(model)
+            counts.append(1)
+    return kept, counts
 
 
 def _scorer(metric: str, y: np.ndarray):
@@ -332,7 +355,7 @@ def compare(
     strategy = kind_strategy(c.strategy for _, c in found)
     modality = detect_modality(X, strategy=strategy, **columns)
     tabular = modality == TABULAR
-    reserved = {"baseline", "source_only"} if source is not None and not tabular else {"baseline"}
+    reserved = {"baseline", "source_only"} if source is not None else {"baseline"}
     own_baseline, candidates = _named(found, reserved)
     X, y, n_rows = _inputs(X, y, modality, columns)
     y = check_labels(y, n_rows, task=task)

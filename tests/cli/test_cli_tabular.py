@@ -521,3 +521,15 @@ def test_evaluate_defaults_follow_the_source_given(files):
                "--splits", "2", "--backbone", "none")
     )  # fmt: skip
     assert "warm_start" in text and "pooled" not in text
+
+
+def test_evaluate_takes_a_column_mapping(files):
+    root, paths = files
+    mapping = root / "evaluate-mapping.json"
+    mapping.write_text(json.dumps({"plan": "tariff"}))
+    text = _ok(
+        invoke("evaluate", paths["target"], "--label", "label", "--source-data", paths["renamed"],
+               "--source-label", "churned", "--column-mapping", mapping, "--strategies",
+               "stacking", "--splits", "2", "--backbone", "none")
+    )  # fmt: skip
+    assert "tariff" in text and "user" in text

@@ -495,6 +495,10 @@ def evaluate(
     source: SourceBundle = None,
     source_label: SourceLabel = None,
     source_text_column: SourceTextColumn = None,
+    column_mapping: Annotated[
+        Path | None,
+        typer.Option(help="Tables: JSON or CSV file pairing target columns with source ones."),
+    ] = None,
     test_data: Annotated[Path | None, typer.Option(help="Fixed held-out labelled data.")] = None,
     splits: Annotated[int, typer.Option(help="Number of splits (or seeds with --test-data).")] = 5,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
@@ -526,6 +530,7 @@ def evaluate(
         None if strategies == _TEXT_DEFAULT else kind_strategy(names),
         columns=(text_column, image_column, audio_column),
         sources=(source_data, source, source_label, source_text_column),
+        column_mapping=column_mapping,
     )
     modality = (
         ("audio" if audio_column is not None else "image")
@@ -579,6 +584,7 @@ def evaluate(
         text_column=column,
         image_column=image_column,
         audio_column=audio_column,
+        column_mapping=None if column_mapping is None else str(column_mapping),
         metric=metric,
     )
     console = _console()

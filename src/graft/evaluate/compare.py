@@ -294,6 +294,7 @@ def compare(
     text_column: str | None = None,
     image_column: str | None = None,
     audio_column: str | None = None,
+    column_mapping=None,
     metric: str | None = None,
 ) -> TransferReport:
     """Score transfer candidates and the from-scratch baseline on the same splits.
@@ -320,8 +321,8 @@ def compare(
         stratified random splits of ``X, y`` with ``test_size`` held out.
     task : "classification" or "regression"
     n_splits, test_size, random_state : the evaluation design.
-    backbone, text_column, image_column, audio_column : set on candidates given by
-        strategy name.
+    backbone, text_column, image_column, audio_column, column_mapping : set on every
+        candidate when given (``column_mapping``: tables, as in the estimators).
     metric : str, optional
         A scikit-learn scorer name from ``METRICS`` (higher is better, so losses are
         negated, e.g. ``neg_log_loss``). Default: ROC AUC for two-class tables, accuracy
@@ -350,7 +351,8 @@ def compare(
         "image_column": image_column,
         "audio_column": audio_column,
     }
-    overrides = {k: v for k, v in {"backbone": backbone, **columns}.items() if v}
+    given = {"backbone": backbone, "column_mapping": column_mapping, **columns}
+    overrides = {k: v for k, v in given.items() if v}
     template = found[0][1]
     strategy = kind_strategy(c.strategy for _, c in found)
     modality = detect_modality(X, strategy=strategy, **columns)

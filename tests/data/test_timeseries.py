@@ -143,3 +143,14 @@ def test_inferred_hourly_data_with_nights_missing_is_read_as_before():
     day = t[(t.hour >= 8) & (t.hour <= 18)]
     panel = check_panel(pd.Series(np.arange(len(day), dtype=float), index=day), max_gap=24)
     assert panel.freq == "h"
+
+
+def test_dates_agree_whatever_offsets_one_file_holds():
+    year = pd.date_range("2023-01-01", periods=400, freq="D", tz="Europe/London")
+    winter = year[:60]  # one offset only
+    for stamps in (year, winter):
+        panel = check_panel(pd.DataFrame({"timestamp": [t.isoformat() for t in stamps],
+                                          "value": range(len(stamps))}))  # fmt: skip
+        assert panel.series[0].index.tz is None
+    hourly = pd.date_range("2023-01-01", periods=48, freq="h", tz="UTC")
+    assert check_panel(pd.Series(range(48), index=hourly)).series[0].index.tz is not None

@@ -117,8 +117,10 @@ def test_one_origin_gives_no_verdict():
 
 
 def test_time_zone_mismatch_with_the_source_is_refused():
-    data = _daily()
-    data["timestamp"] = data["timestamp"].dt.tz_localize("UTC")
+    import pandas as pd
+
+    data = _daily()  # stamped at noon: local midnights would be read as plain dates
+    data["timestamp"] = (data["timestamp"] + pd.Timedelta(hours=12)).dt.tz_localize("UTC")
     with pytest.raises(DataError, match="time zone"):
         backtest(["warm_start"], data, source=_daily(seed=3), horizon=7, baselines=[])
     with pytest.raises(DataError, match="time zone"):
@@ -171,3 +173,29 @@ def test_candidates_sharing_a_name_are_all_backtested():
         baselines=["seasonal_naive"],
     )
     assert [c.name for c in report.candidates] == ["seasonal_naive", "seasonal_naive#2"]
+
+
+def test_each_candidate_reads_its_own_covariates_and_others_are_refused_in_one_line():
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    data = _daily(80).assign(promo=rng.normal(size=80), temp=rng.normal(size=80))
+    plain = TransferForecaster(strategy="baseline", baseline="seasonal_naive", horizon=7)
+    promo = TransferForecaster(strategy="warm_start", horizon=7, covariates=["promo"])
+    report = backtest({"plain": plain, "promo": promo}, data, horizon=7, n_origins=2, baselines=[])
+    assert [c.name for c in report.candidates] == ["plain", "promo"]
+    from sklearn.linear_model import LinearRegression
+
+    with pytest.raises(DataError, match="LinearRegression"):
+        backtest([LinearRegression()], data, horizon=7, baselines=["seasonal_naive"])
+    with pytest.raises(DataError, match="id_column=None"):
+        backtest(TransferForecaster(id_column=None, horizon=7), data, horizon=7)
+    assert isinstance(data, pd.DataFrame)
+
+
+def test_mase_is_scaled_by_the_window_fitted_on():
+    data = _daily(120)
+    data.loc[:59, "value"] *= 5  # a noisier past outside the window
+    whole = backtest([], data, horizon=7, n_origins=1, baselines=["seasonal_naive"])
+    windowed = backtest([], data, horizon=7, n_origins=1, window=40, baselines=["seasonal_naive"])
+    assert windowed.candidates[0].mean > whole.candidates[0].mean

@@ -605,3 +605,9 @@ def test_a_table_candidate_named_source_only_of_another_strategy_is_numbered(mak
         Xt, yt, source=(Xs, ys), n_splits=2, backbone=None,
     )  # fmt: skip
     assert _names(report) == ["baseline", "source_only", "source_only#2"]
+
+
+def test_compare_seeds_leave_room_for_every_split():
+    with pytest.raises(DataError, match="random_state"):
+        graft.compare(["baseline"], ["a", "b"] * 8, [0, 1] * 8, n_splits=3,
+                      random_state=2**31 - 2)  # fmt: skip

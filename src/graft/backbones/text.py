@@ -124,7 +124,7 @@ def _from_folder(folder: str | Path, spec: BackboneSpec) -> TextBackbone:
         # initialised at random; a fixed seed makes them, and so the weight hash a bundle
         # checks, the same in every process.
         with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(0)
+            torch.default_generator.manual_seed(0)  # the CPU's only: GPU states stay as they are
             model = AutoModel.from_pretrained(str(folder))
         tokenizer = AutoTokenizer.from_pretrained(str(folder))
     except (OSError, ValueError) as exc:

@@ -218,29 +218,40 @@ def parse_times(column: pd.Series, name, where: str) -> pd.Series:
             f"2024-01-31 or 2024-01-31 12:30, or years as whole numbers from {YEARS[0]} to "
             f"{YEARS[1]} (convert epoch seconds with pd.to_datetime(..., unit='s'))."
         )
+    times, mixed_offsets = _parse_dates(column, name, where)
+    if getattr(times.dt, "tz", None) is None:
+        return times
+    # Daily (or coarser) data stamped at local midnight is regular in local time, not in
+    # UTC (23:00 in summer, 00:00 in winter), and a date means the same in every zone:
+    # such timestamps keep their wall dates, without a zone, whatever the offsets in one
+    # file (a winter-only source and a year-long target then agree).
+    if mixed_offsets:
+        wall = pd.to_datetime(
+            column.map(lambda v: pd.Timestamp(v).tz_localize(None) if pd.notna(v) else pd.NaT)
+        )
+    else:
+        wall = times.dt.tz_localize(None)
+    known = wall.dropna()
+    return wall if len(known) and (known == known.dt.normalize()).all() else times
+
+
+def _parse_dates(column: pd.Series, name, where: str) -> tuple[pd.Series, bool]:
+    """Parsed timestamps, and whether their UTC offsets differed (then read as UTC)."""
     try:
-        return pd.to_datetime(column)
+        return pd.to_datetime(column), False
     except (ValueError, TypeError) as exc:
         first = exc
     # pandas guesses one format from the first value; ISO 8601 text may still vary (a
     # midnight written as the date alone), and offsets that change with daylight saving
     # (+00:00 in winter, +01:00 in summer) are one instant each: read them as UTC.
     try:
-        return pd.to_datetime(column, format="ISO8601")
+        return pd.to_datetime(column, format="ISO8601"), False
     except (ValueError, TypeError):
         pass
     try:
-        instants = pd.to_datetime(column, format="ISO8601", utc=True)
+        return pd.to_datetime(column, format="ISO8601", utc=True), True
     except (ValueError, TypeError):
-        instants = None
-    if instants is not None:
-        # Daily (or coarser) data stamped at local midnight is regular in local time, not
-        # in UTC (23:00 in summer, 00:00 in winter): such dates keep their wall time.
-        wall = pd.to_datetime(
-            column.map(lambda v: pd.Timestamp(v).tz_localize(None) if pd.notna(v) else pd.NaT)
-        )
-        known = wall.dropna()
-        return wall if (known == known.dt.normalize()).all() else instants
+        pass
     raise DataError(
         f"Column {name!r} of {where} does not parse as dates ({first}); use ISO "
         "timestamps such as 2024-01-31 12:30."

@@ -150,6 +150,12 @@ class TransferForecaster(BaseEstimator):
             )
         if self.baseline not in BASELINES:
             raise DataError(f"baseline={self.baseline!r} is unknown; use one of {BASELINES}.")
+        for name in ("id_column", "time_column", "value_column"):
+            if not (isinstance(getattr(self, name), str) and getattr(self, name)):
+                raise DataError(
+                    f"{name}={getattr(self, name)!r} must be a column name (a frame without "
+                    "the id column holds one series)."
+                )
         for name in ("horizon", "n_origins", "epochs", "patience"):
             value = getattr(self, name)
             if not _is_int(value, 1):

@@ -39,6 +39,8 @@ def _candidates(estimator_or_strategies, template: TransferForecaster) -> list:
     for item in items:
         if isinstance(item, str):
             found.append((item, clone(template).set_params(strategy=item)))
+        elif not isinstance(item, TransferForecaster):
+            found.append((type(item).__name__, item))  # refused by the caller
         elif item.strategy == "baseline":
             found.append((item.baseline, item))  # "mstl", not "baseline"
         else:
@@ -125,6 +127,7 @@ def backtest(
         )
     )
     template.set_params(horizon=horizon)
+    template._check_params()
     id_column, time_column = template.id_column, template.time_column
     models = {}
     for name in baselines:
@@ -147,6 +150,11 @@ def backtest(
     seasons = template._seasons(panel.freq)
     # Every cut is read on the data's own grid, whatever its gaps leave to infer.
     models = {n: m.set_params(freq=m.freq or panel.freq) for n, m in models.items()}
+    # Every column each candidate reads must be known before an origin to start there.
+    needed = {template.value_column, *panel.covariates}
+    for model in models.values():
+        if isinstance(model.covariates, list | tuple):
+            needed.update(model.covariates)
     raw = _on_grid(_long(data, template, "data"), panel, template)
     source_frame = None
     if source is not None:
@@ -157,7 +165,8 @@ def backtest(
     n_cut, skipped = 0, 0
     for s in panel.series:
         observed = raw[s.id]  # the data as given on the grid: NaN where it had no value
-        known = observed.notna().all(axis=1).to_numpy()
+        known = observed[[c for c in observed.columns if c in needed]].notna().all(axis=1)
+        known = known.to_numpy()
         values = observed[template.value_column].to_numpy(dtype=float)
         for origin in rolling_origins(len(s.values), horizon, n_origins, step, min_train):
             actual = values[origin : origin + horizon]
@@ -169,8 +178,9 @@ def backtest(
                 skipped += 1
                 continue
             n_cut += 1
-            start = 0 if window is None else max(0, origin - window)
-            start += int(np.argmax(known[start:origin]))  # a cut starts on a known row
+            window_start = 0 if window is None else max(0, origin - window)
+            # A cut starts on a known row.
+            start = window_start + int(np.argmax(known[window_start:origin]))
             cutoff = s.index[origin]
             # The values as given before the origin (gaps left as NaN): each candidate
             # fills them itself, from the past only.
@@ -179,13 +189,13 @@ def backtest(
             source_cut = None
             if source_frame is not None:
                 source_cut = _usable_source(source_frame, cutoff, template, panel.covariates)
-            future = None
-            if panel.covariates:
-                future = pd.DataFrame(
-                    {id_column: s.id, time_column: s.index[origin : origin + horizon]}
-                )
-                for j, name in enumerate(panel.covariates):
-                    future[name] = s.covariates[origin : origin + horizon, j]
+            # The covariates' values over the window, as a forecast of them would be known
+            # (the panel's own filled where it has them, the data's for other candidates).
+            future = observed.iloc[origin : origin + horizon].drop(columns=template.value_column)
+            for j, name in enumerate(panel.covariates):
+                future[name] = s.covariates[origin : origin + horizon, j]
+            future = future.reset_index(names=time_column)
+            future.insert(0, id_column, s.id)
             for name, model in models.items():
                 fitted = clone(model)
                 started = time.perf_counter()
@@ -197,7 +207,7 @@ def backtest(
                     actual[scored],
                     forecast["mean"].to_numpy()[scored],
                     quantiles.to_numpy()[scored],
-                    s.values[:origin],
+                    s.values[window_start:origin],
                     seasons[0],
                 )
                 per_model[name]["rows"].append(metrics)
@@ -290,14 +300,15 @@ def _long(data, template: TransferForecaster, where: str) -> pd.DataFrame:
 
 
 def _on_grid(frame: pd.DataFrame, panel, template: TransferForecaster) -> dict:
-    """Each series' value and covariate columns as given, on its grid (NaN where the data
-    had no row or no value), keyed by series id."""
-    columns = [template.value_column, *panel.covariates]
+    """Each series' columns (all but the id and time) as given, on its grid (NaN where the
+    data had no row or no value), keyed by series id: every candidate finds the columns
+    it reads, whichever forecaster set how the data is read."""
     ids = frame[template.id_column].astype(str)
+    columns = [c for c in frame.columns if c not in (template.id_column, template.time_column)]
     out = {}
     for s in panel.series:
         rows = frame[ids == s.id].set_index(template.time_column)[columns]
-        out[s.id] = rows.apply(pd.to_numeric, errors="coerce").reindex(s.index)
+        out[s.id] = rows.reindex(s.index)
     return out
 
 

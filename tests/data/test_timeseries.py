@@ -145,12 +145,11 @@ def test_inferred_hourly_data_with_nights_missing_is_read_as_before():
     assert panel.freq == "h"
 
 
-def test_dates_agree_whatever_offsets_one_file_holds():
+def test_only_mixed_offsets_at_local_midnight_become_plain_dates():
     year = pd.date_range("2023-01-01", periods=400, freq="D", tz="Europe/London")
-    winter = year[:60]  # one offset only
-    for stamps in (year, winter):
-        panel = check_panel(pd.DataFrame({"timestamp": [t.isoformat() for t in stamps],
-                                          "value": range(len(stamps))}))  # fmt: skip
-        assert panel.series[0].index.tz is None
+    text = pd.DataFrame({"timestamp": [t.isoformat() for t in year], "value": range(400)})
+    assert check_panel(text).series[0].index.tz is None  # offsets change: wall dates
+    aware = pd.DataFrame({"timestamp": year, "value": range(400)})
+    assert str(check_panel(aware).series[0].index.tz) == "Europe/London"  # kept as given
     hourly = pd.date_range("2023-01-01", periods=48, freq="h", tz="UTC")
     assert check_panel(pd.Series(range(48), index=hourly)).series[0].index.tz is not None

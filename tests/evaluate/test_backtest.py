@@ -199,3 +199,17 @@ def test_mase_is_scaled_by_the_window_fitted_on():
     whole = backtest([], data, horizon=7, n_origins=1, baselines=["seasonal_naive"])
     windowed = backtest([], data, horizon=7, n_origins=1, window=40, baselines=["seasonal_naive"])
     assert windowed.candidates[0].mean > whole.candidates[0].mean
+
+
+def test_a_zone_aware_series_and_a_second_candidate_with_a_covariate_gap():
+    import pandas as pd
+
+    t = pd.date_range("2024-01-01", periods=120, freq="D", tz="Europe/Berlin")
+    y = pd.Series(5 + np.sin(np.arange(120) * 2 * np.pi / 7), index=t)
+    assert backtest([], y, horizon=7, n_origins=2, baselines=["seasonal_naive"]).n_origins == 2
+    data = _daily(90).assign(x=np.cos(np.arange(90.0)))
+    data.loc[87, "x"] = np.nan  # inside the last scored window: a known future, filled
+    plain = TransferForecaster(strategy="baseline", baseline="mstl", horizon=7)
+    with_x = TransferForecaster(strategy="warm_start", horizon=7, covariates=["x"])
+    report = backtest([plain, with_x], data, horizon=7, n_origins=2, baselines=["seasonal_naive"])
+    assert [c.name for c in report.candidates] == ["seasonal_naive", "mstl", "warm_start"]

@@ -219,41 +219,44 @@ def parse_times(column: pd.Series, name, where: str) -> pd.Series:
             f"{YEARS[1]} (convert epoch seconds with pd.to_datetime(..., unit='s'))."
         )
     times, mixed_offsets = _parse_dates(column, name, where)
-    if getattr(times.dt, "tz", None) is None:
+    if not mixed_offsets:
         return times
+    # Offsets that change within one column (daylight saving) were read as UTC instants.
     # Daily (or coarser) data stamped at local midnight is regular in local time, not in
-    # UTC (23:00 in summer, 00:00 in winter), and a date means the same in every zone:
-    # such timestamps keep their wall dates, without a zone, whatever the offsets in one
-    # file (a winter-only source and a year-long target then agree).
-    if mixed_offsets:
-        wall = pd.to_datetime(
-            column.map(lambda v: pd.Timestamp(v).tz_localize(None) if pd.notna(v) else pd.NaT)
-        )
-    else:
-        wall = times.dt.tz_localize(None)
+    # UTC (23:00 in summer, 00:00 in winter): such dates keep their wall dates.
+    wall = pd.to_datetime(
+        column.map(lambda v: pd.Timestamp(v).tz_localize(None) if pd.notna(v) else pd.NaT)
+    )
     known = wall.dropna()
     return wall if len(known) and (known == known.dt.normalize()).all() else times
 
 
 def _parse_dates(column: pd.Series, name, where: str) -> tuple[pd.Series, bool]:
     """Parsed timestamps, and whether their UTC offsets differed (then read as UTC)."""
+    first = None
     try:
-        return pd.to_datetime(column), False
+        times = pd.to_datetime(column)
+        # pandas 2 returns an object column of mixed offsets where pandas 3 raises.
+        if times.dtype != object:
+            return times, False
     except (ValueError, TypeError) as exc:
         first = exc
     # pandas guesses one format from the first value; ISO 8601 text may still vary (a
     # midnight written as the date alone), and offsets that change with daylight saving
     # (+00:00 in winter, +01:00 in summer) are one instant each: read them as UTC.
     try:
-        return pd.to_datetime(column, format="ISO8601"), False
+        times = pd.to_datetime(column, format="ISO8601")
+        if times.dtype != object:
+            return times, False
     except (ValueError, TypeError):
         pass
     try:
         return pd.to_datetime(column, format="ISO8601", utc=True), True
     except (ValueError, TypeError):
         pass
+    reason = f" ({first})" if first is not None else ""
     raise DataError(
-        f"Column {name!r} of {where} does not parse as dates ({first}); use ISO "
+        f"Column {name!r} of {where} does not parse as dates{reason}; use ISO "
         "timestamps such as 2024-01-31 12:30."
     ) from first
 

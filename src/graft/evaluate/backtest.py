@@ -151,11 +151,14 @@ def backtest(
     # Every cut is read on the data's own grid, whatever its gaps leave to infer.
     models = {n: m.set_params(freq=m.freq or panel.freq) for n, m in models.items()}
     # Every column each candidate reads must be known before an origin to start there.
+    frame = _long(data, template, "data")
     needed = {template.value_column, *panel.covariates}
     for model in models.values():
         if isinstance(model.covariates, list | tuple):
             needed.update(model.covariates)
-    raw = _on_grid(_long(data, template, "data"), panel, template)
+        elif model.covariates == "auto":  # every other numeric column
+            needed.update(c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]))
+    raw = _on_grid(frame, panel, template)
     source_frame = None
     if source is not None:
         check_same_zone(panel, template._panel(source, "source", covariates=[]), "source")
@@ -167,7 +170,8 @@ def backtest(
         observed = raw[s.id]  # the data as given on the grid: NaN where it had no value
         known = observed[[c for c in observed.columns if c in needed]].notna().all(axis=1)
         known = known.to_numpy()
-        values = observed[template.value_column].to_numpy(dtype=float)
+        values = pd.to_numeric(observed[template.value_column], errors="coerce")
+        values = values.to_numpy(dtype=float)
         for origin in rolling_origins(len(s.values), horizon, n_origins, step, min_train):
             actual = values[origin : origin + horizon]
             scored = ~np.isnan(actual)
@@ -189,9 +193,13 @@ def backtest(
             source_cut = None
             if source_frame is not None:
                 source_cut = _usable_source(source_frame, cutoff, template, panel.covariates)
-            # The covariates' values over the window, as a forecast of them would be known
-            # (the panel's own filled where it has them, the data's for other candidates).
+            # The covariates' values over the window, as a forecast of them would be known:
+            # the panel's own (filled) where it has them; for other candidates' columns the
+            # data's, gaps filled within the window (future covariates only, no target).
             future = observed.iloc[origin : origin + horizon].drop(columns=template.value_column)
+            numeric = [c for c in future.columns if c in needed]
+            future[numeric] = future[numeric].apply(pd.to_numeric, errors="coerce")
+            future[numeric] = future[numeric].interpolate(limit_direction="both")
             for j, name in enumerate(panel.covariates):
                 future[name] = s.covariates[origin : origin + horizon, j]
             future = future.reset_index(names=time_column)
@@ -285,10 +293,11 @@ def _long(data, template: TransferForecaster, where: str) -> pd.DataFrame:
 
     time_column = template.time_column
     if isinstance(data, pd.Series):
+        index = pd.Series(data.index)
         return pd.DataFrame(
             {
                 template.id_column: "series",
-                time_column: data.index,
+                time_column: parse_times(index, time_column, where).to_numpy(),
                 template.value_column: data.to_numpy(),
             }
         )

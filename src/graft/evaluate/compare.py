@@ -345,12 +345,13 @@ def compare(
         raise DataError(f"task={task!r} is unknown; use 'classification' or 'regression'.")
     if not isinstance(n_splits, int) or n_splits < 2:
         raise DataError(f"n_splits={n_splits!r} must be an integer >= 2 to give an interval.")
-    # Split i fits with seed random_state + i, and the estimators take seeds below 2**31.
+    # Split i fits with seed random_state + i, and the estimators take seeds below 2**31
+    # (a fixed test set uses seeds 0 .. n_splits - 1 and no random_state).
     seed_ok = isinstance(random_state, int | np.integer) and not isinstance(random_state, bool)
-    if not (seed_ok and 0 <= random_state < 2**31 - n_splits):
+    if test is None and not (seed_ok and 0 <= random_state <= 2**31 - n_splits):
         raise DataError(
-            f"random_state={random_state!r} must be an integer from 0 to 2**31 - 1 - "
-            f"n_splits ({2**31 - 1 - n_splits})."
+            f"random_state={random_state!r} must be an integer from 0 to 2**31 - n_splits "
+            f"({2**31 - n_splits})."
         )
     found = _candidates(estimator_or_strategies, task)
     columns = {

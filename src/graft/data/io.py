@@ -38,10 +38,9 @@ def read_table(path: str | Path, text_columns=()) -> pd.DataFrame:
         raise DataError(f"{path} is empty; it needs a header and at least one row.")
     try:
         if suffix == ".csv":
-            header = pd.read_csv(path, nrows=0).columns
-            as_text = [c for c in text_columns if c in header]
-            frame = pd.read_csv(path, dtype=dict.fromkeys(as_text, str) or None)
-            if as_text:
+            frame = pd.read_csv(path)
+            as_text = [c for c in text_columns if c in frame.columns]
+            if as_text:  # read again as written: no number or missing-value guessing
                 verbatim = pd.read_csv(
                     path, usecols=as_text, dtype=str, keep_default_na=False, na_values=[""]
                 )

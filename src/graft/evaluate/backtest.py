@@ -24,8 +24,8 @@ from graft.strategies.forecasting.selection import rolling_origins
 DEFAULT_BASELINES = ("seasonal_naive", "auto_ets", "auto_theta", "mstl")
 
 
-def _candidates(estimator_or_strategies, template: TransferForecaster) -> list:
-    """``(name, forecaster)`` pairs in the order given; names may repeat."""
+def _candidates(estimator_or_strategies) -> list:
+    """``(name, forecaster or strategy name)`` pairs in the order given; names may repeat."""
     if isinstance(estimator_or_strategies, TransferForecaster):
         return [(estimator_or_strategies.strategy, estimator_or_strategies)]
     if isinstance(estimator_or_strategies, Mapping):
@@ -38,7 +38,7 @@ def _candidates(estimator_or_strategies, template: TransferForecaster) -> list:
     found = []
     for item in items:
         if isinstance(item, str):
-            found.append((item, clone(template).set_params(strategy=item)))
+            found.append((item, item))  # built from the template by the caller
         elif not isinstance(item, TransferForecaster):
             found.append((type(item).__name__, item))  # refused by the caller
         elif item.strategy == "baseline":
@@ -113,7 +113,8 @@ def backtest(
     step = step or horizon
     # A forecaster the user passed says how to read the data (columns, freq, gaps,
     # covariates, seasons); the baselines read it the same way.
-    given = _given_forecasters(estimator_or_strategies)
+    candidates = _candidates(estimator_or_strategies)
+    given = [m for _, m in candidates if isinstance(m, TransferForecaster)]
     template = (
         clone(given[0]).set_params(strategy="auto")
         if given
@@ -137,7 +138,9 @@ def backtest(
             strategy="baseline", baseline=name, covariates=None
         )
     # Clones: a backtest must not change the estimators it was given.
-    for name, model in _candidates(estimator_or_strategies, template):
+    for name, model in candidates:
+        if isinstance(model, str):
+            model = clone(template).set_params(strategy=model)
         if not isinstance(model, TransferForecaster):
             raise DataError(
                 f"backtest() candidate {name!r} is a {type(model).__name__}; pass "
@@ -272,19 +275,6 @@ def backtest(
         metrics=summary,
         origins=records,
     )
-
-
-def _given_forecasters(estimator_or_strategies) -> list[TransferForecaster]:
-    if isinstance(estimator_or_strategies, TransferForecaster):
-        return [estimator_or_strategies]
-    items = (
-        estimator_or_strategies.values()
-        if isinstance(estimator_or_strategies, Mapping)
-        else []
-        if isinstance(estimator_or_strategies, str)
-        else estimator_or_strategies
-    )
-    return [m for m in items if isinstance(m, TransferForecaster)]
 
 
 def _long(data, template: TransferForecaster, where: str) -> pd.DataFrame:

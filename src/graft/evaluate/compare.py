@@ -136,6 +136,10 @@ class _FrozenClassifier(ClassifierMixin, BaseEstimator):
     def classes_(self):
         return self.classes
 
+    @property
+    def outputs(self):
+        return self.proba
+
     def predict_proba(self, rows):
         return self.proba[rows]
 
@@ -189,11 +193,8 @@ def _distinct(models: list) -> tuple[list, list[int]]:
     """The models with distinct outputs, and how many of the given ones each stands for."""
     kept, counts = [], []
     for model in models:
-        outputs = getattr(model, "proba", None)
-        outputs = model.outputs if outputs is None else outputs
         for i, other in enumerate(kept):
-            theirs = getattr(other, "proba", None)
-            if np.array_equal(outputs, other.outputs if theirs is None else theirs):
+            if np.array_equal(model.outputs, other.outputs):
                 counts[i] += 1
                 break
         else:

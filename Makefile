@@ -64,6 +64,7 @@ bench: install-bench
 	GRAFT_NUM_THREADS=$${GRAFT_NUM_THREADS:-1} $(BIN)/python benchmarks/forecasting.py
 	GRAFT_NUM_THREADS=$${GRAFT_NUM_THREADS:-1} $(BIN)/python benchmarks/forecasting.py --dev --methods auto
 	GRAFT_NUM_THREADS=$${GRAFT_NUM_THREADS:-1} $(BIN)/python benchmarks/forecasting_guard_study.py
+	GRAFT_NUM_THREADS=$${GRAFT_NUM_THREADS:-1} $(BIN)/python benchmarks/forecasting_pooling_study.py
 	GRAFT_NUM_THREADS=$${GRAFT_NUM_THREADS:-1} $(BIN)/python benchmarks/images.py
 	GRAFT_NUM_THREADS=$${GRAFT_NUM_THREADS:-1} $(BIN)/python benchmarks/images_dev.py
 	$(BIN)/python benchmarks/images.py --speed-only

@@ -6,7 +6,12 @@ from pathlib import Path
 
 import numpy as np
 
-from render_forecasting import forecasting_section, guard_study_section, selection_study_section
+from render_forecasting import (
+    forecasting_section,
+    guard_study_section,
+    pooling_study_section,
+    selection_study_section,
+)
 from render_tabular import tabular_section
 
 HERE = Path(__file__).parent
@@ -549,6 +554,7 @@ def main() -> None:
     out += forecasting_section(RESULTS)
     out += selection_study_section(RESULTS)
     out += guard_study_section(RESULTS)
+    out += pooling_study_section(RESULTS)
     (HERE / "RESULTS.md").write_text("\n".join(out))
     print(f"wrote {HERE / 'RESULTS.md'}")
 

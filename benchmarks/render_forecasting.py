@@ -332,3 +332,36 @@ def guard_study_section(results: Path) -> list[str]:
         "way of choosing among them.",
     ]
     return [*out, ""]
+
+
+def pooling_study_section(results: Path) -> list[str]:
+    """visnights: three ways of pooling the 20 regions, against DOTM, on development windows."""
+    path = results / "forecast_pooling_dev.json"
+    if not path.exists():
+        return []
+    study = json.loads(path.read_text())["methods"]
+    windows = [k for k in next(iter(study.values())) if k != "seconds"]
+    out = [
+        "### visnights over the same development windows: pooling the regions",
+        "",
+        "`benchmarks/forecasting_pooling_study.py` (session 12). The same 480 development "
+        "cases as the table above (leave one region out, horizon 4; never the scored "
+        "origins). At an origin every region's history stops there, so each method uses only "
+        "what `auto`'s pooled backtest may use. Global linear AR: one ridge regression over "
+        "windows of all 20 regions (each window divided by the mean of its last season). "
+        "Reconciled: base forecasts of the 20 regions, the 6 states (first three letters of "
+        "a region) and the total made coherent by WLS (in-sample residual variances) or MinT "
+        "(Ledoit-Wolf-shrunk residual covariance), read at the regions. Fracast pooled "
+        "fine-tune: Fracast-0's head fine-tuned on up to 1,024 windows of all 20 regions "
+        "(30 epochs, early stopping on each region's last window). Mean MASE over the 160 "
+        "cases of each window; seconds: the whole method over the 24 origins.",
+        "",
+        "| method | " + " | ".join(f"{w} quarters earlier" for w in windows) + " | average | s |",
+        "|---|" + "---|" * (len(windows) + 2),
+    ]
+    for name, row in study.items():
+        cells = [f"{row[w]:.3f}" for w in windows]
+        average = np.mean([row[w] for w in windows])
+        cells += [f"{average:.3f}", f"{row['seconds']:.0f}"]
+        out.append(f"| {name} | " + " | ".join(cells) + " |")
+    return [*out, ""]

@@ -269,6 +269,21 @@ def test_ci_is_the_t_interval_of_the_mean():
     assert high == pytest.approx(0.65 + half)
 
 
+def test_a_gain_within_floating_point_noise_is_no_difference():
+    # Two forecasts of a constant series that differ by 1e-9 in every split.
+    row = CandidateResult.from_scores(
+        "zero_shot", [7.7e-9] * 4, fit_seconds=0, predict_seconds=0, bounded=False
+    )
+    row.judge([0.0] * 4, lower_is_better=True)
+    assert row.verdict == "no clear difference"
+
+    clear = CandidateResult.from_scores(
+        "zero_shot", [0.5] * 4, fit_seconds=0, predict_seconds=0, bounded=False
+    )
+    clear.judge([0.4] * 4, lower_is_better=True)
+    assert clear.verdict == "hurts"
+
+
 class Scripted(BaseEstimator):
     """Scores come from ``table[strategy][random_state]``; fits are logged in ``FITS``."""
 

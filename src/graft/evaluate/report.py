@@ -70,6 +70,12 @@ class CandidateResult:
         self._verdict(lower_is_better=False)
 
     def _verdict(self, lower_is_better: bool) -> None:
+        # A gain within floating-point noise of the scores (e.g. two forecasts of a constant
+        # series that differ by 1e-8) is no difference, however consistent it is.
+        noise = 1e-6 * max(1.0, abs(self.mean))
+        if max(abs(self.gain_ci_low), abs(self.gain_ci_high)) <= noise:
+            self.verdict = "no clear difference"
+            return
         above, below = self.gain_ci_low > 0, self.gain_ci_high < 0
         better, worse = (below, above) if lower_is_better else (above, below)
         self.verdict = "helps" if better else "hurts" if worse else "no clear difference"

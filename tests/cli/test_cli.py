@@ -714,3 +714,16 @@ def test_a_text_source_without_the_label_points_to_source_label(train_csv, tmp_p
     result = invoke("fit", train_csv, "--label", "sentiment", "--text-column", "review", *FIT,
                     "--source-data", source, "--out", tmp_path / "m.graft")  # fmt: skip
     assert_user_error(result, "--source-label")
+
+
+@pytest.mark.parametrize(
+    "option, value",
+    [("--source-label", "polarity"), ("--source-text-column", "body"), ("--column-mapping", "m")],
+)
+def test_source_options_without_a_source_exit_2(train_csv, tmp_path, option, value):
+    out = tmp_path / "m.graft"
+    result = invoke("fit", train_csv, "--label", "sentiment", "--text-column", "review", *FIT,
+                    "--strategy", "baseline", option, tmp_path / value if option ==
+                    "--column-mapping" else value, "--out", out)  # fmt: skip
+    assert_user_error(result, option, "--source-data")
+    assert not out.exists()

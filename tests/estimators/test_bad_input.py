@@ -233,3 +233,10 @@ def test_auto_regressor_needs_six_rows():
     reg = TransferRegressor(**FAST)
 
     _fails(DataError, lambda: reg.fit(TEXTS, [1.0, 0.0, 1.0, 0.0]), match="at least 6")
+
+
+def test_a_column_mapping_on_text_is_refused():
+    with pytest.raises(DataError, match=r"column_mapping .* does not apply to text input"):
+        TransferClassifier(
+            backbone="tiny-bert", strategy="baseline", column_mapping={"a": "b"}
+        ).fit(["good", "bad", "fine", "poor"], [1, 0, 1, 0])

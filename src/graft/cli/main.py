@@ -269,6 +269,18 @@ def _training_data(data, label, task, strategy, *, columns, sources, column_mapp
     if label is None:
         raise DataError(f"{data} needs --label naming its label column.")
     frame, labels, column = _labelled_frame(data, label, text_column, task, strategy)
+    if source_data is None and source is None:
+        given = {
+            "--source-label": source_label,
+            "--source-text-column": source_text_column,
+            "--column-mapping": column_mapping,
+        }
+        unused = [name for name, value in given.items() if value is not None]
+        if unused:
+            raise DataError(
+                f"{', '.join(unused)} describe a source; pass --source-data (or --source for "
+                "a table) or leave them out."
+            )
     source_arg = _any_source(
         source_data,
         source,

@@ -250,7 +250,13 @@ class _TransferEstimator(BaseEstimator):
         return self._fit_text(X, y, source, started)
 
     def _check_feature_options(self, modality: str) -> None:
-        """Refuse ``tta`` / ``baseline_blend`` set where they would be silently ignored."""
+        """Refuse ``tta`` / ``baseline_blend`` / ``column_mapping`` set where they would be
+        silently ignored."""
+        if self.column_mapping is not None and modality != "tabular":
+            raise DataError(
+                f"column_mapping matches a source table's columns to the target's; it does not "
+                f"apply to {modality} input; leave it at None."
+            )
         given = [name for name in ("tta", "baseline_blend") if getattr(self, name) is not None]
         if not given:
             return

@@ -347,11 +347,11 @@ FIT_ERRORS = {
     "single class": (lambda d: (_train(d, _frame().assign(sentiment="pos")), []), "single class"),
     "missing labels": (
         lambda d: (_csv_text(d, "review,sentiment\ngood,pos\nbad,\nfine,pos\nawful,neg\n"), []),
-        "1 missing labels (first at row 1)",
+        "train.csv has 1 missing labels (first at row 1, counting from 0)",
     ),
     "NaN text": (
         lambda d: (_csv_text(d, "review,sentiment\ngood,pos\n,neg\nfine,pos\nawful,neg\n"), []),
-        "Row 1 of column 'review'",
+        "Row 1 (counting from 0) of column 'review' of",
     ),
     "number in jsonl text": (
         lambda d: (
@@ -523,7 +523,7 @@ def test_predict_non_text_rows(bundle, tmp_path):
 
     result = invoke("predict", bundle, data, "--out", tmp_path / "p.csv")
 
-    assert_user_error(result, "Row 1", "not text")
+    assert_user_error(result, "Row 1 (counting from 0) of column 'review' of", "new.jsonl")
     assert _files(tmp_path) == before
 
 

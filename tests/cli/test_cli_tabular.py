@@ -533,3 +533,28 @@ def test_evaluate_takes_a_column_mapping(files):
                "stacking", "--splits", "2", "--backbone", "none")
     )  # fmt: skip
     assert "tariff" in text and "user" in text
+
+
+def test_predict_rows_lacking_a_column_name_the_file(files, tmp_path):
+    root, paths = files
+    model = root / "baseline_for_missing.graft"
+    _ok(invoke("fit", paths["target"], "--label", "label", "--strategy", "baseline",
+               "--out", model))  # fmt: skip
+    rows = pd.read_csv(paths["new"]).drop(columns=["label", "usage"])
+    rows.to_csv(tmp_path / "rows.csv", index=False)
+
+    result = invoke("predict", model, tmp_path / "rows.csv", "--out", tmp_path / "p.csv")
+
+    _fails(result, "rows.csv lacks 1 column(s)", "'usage'")
+    assert not (tmp_path / "p.csv").exists()
+
+
+def test_a_non_numeric_regression_label_is_named_with_its_row(tmp_path):
+    frame = pd.DataFrame({"x": np.arange(30.0), "y": np.arange(30.0).astype(str)})
+    frame.loc[4, "y"] = "n.a."
+    frame.to_csv(tmp_path / "t.csv", index=False)
+
+    result = invoke("fit", tmp_path / "t.csv", "--label", "y", "--task", "regression",
+                    "--strategy", "baseline", "--out", tmp_path / "m.graft")  # fmt: skip
+
+    _fails(result, "label column 'y' of", "t.csv", "'n.a.' at row 4")

@@ -73,7 +73,7 @@ def _labelled_frame(
     ``kind``: the input kind when already known (a test file read like its training file).
     """
     from graft.data.io import read_table
-    from graft.data.validation import resolve_text_column
+    from graft.data.validation import check_labels, check_texts, resolve_text_column
     from graft.estimators.modality import TABULAR, detect_modality
 
     if task not in TASKS:
@@ -91,11 +91,14 @@ def _labelled_frame(
         kind = detect_modality(
             features, text_column=text_column, strategy=strategy, where=str(path)
         )
+    # Checked here too, so that a bad label or text names the file and column, not "y" / "X".
+    check_labels(frame[label], len(frame), task=task, where=f"label column {label!r} of {path}")
     if kind == TABULAR:
         return features, frame[label], None
     column = resolve_text_column(features, text_column, str(path))
     if text_column is None:  # found by looking: read it again as written ("NA" is a text)
         frame[column] = read_table(path, text_columns=(column,))[column]
+    check_texts(frame, text_column=column, where=str(path))
     return frame[[column]], frame[label], column
 
 
@@ -429,6 +432,8 @@ def predict(
 
     import graft
     from graft.data.io import read_table, write_table
+    from graft.data.tabular import check_frame
+    from graft.data.validation import check_texts
 
     model = graft.load(bundle)
     if model._task == "forecasting":
@@ -472,6 +477,10 @@ def predict(
                 f"{data} lacks the text column {column!r} (columns: "
                 f"{', '.join(map(str, frame.columns))}); name it with --text-column."
             )
+        if column is not None:  # a bad text names the file, not "X"
+            check_texts(frame, text_column=column, where=str(data))
+        elif hasattr(model, "model_") and hasattr(model.model_, "encoder"):  # a table
+            check_frame(frame, model.model_.encoder.schema, where=str(data))
         if text_column is not None:
             X = frame[text_column].tolist()  # whatever the column was called at fit
     result = frame.copy()

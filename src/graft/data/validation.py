@@ -68,8 +68,8 @@ def check_texts(X, *, text_column: str | None = None, where: str = "X") -> list[
     for row, value in enumerate(values):
         if not isinstance(value, str):
             raise DataError(
-                f"Row {row} of {label} is {_describe(value)} ({type(value).__name__}), not "
-                "text; fill or drop missing and non-text values."
+                f"Row {row} (counting from 0) of {label} is {_describe(value)} "
+                f"({type(value).__name__}), not text; fill or drop missing and non-text values."
             )
     return values
 
@@ -102,7 +102,8 @@ def check_labels(y, n_rows: int, *, task: str, where: str = "y") -> np.ndarray:
     if missing.any():
         row = int(np.flatnonzero(missing)[0])
         raise DataError(
-            f"{where} has {int(missing.sum())} missing labels (first at row {row}); "
+            f"{where} has {int(missing.sum())} missing labels (first at row {row}, counting "
+            "from 0); "
             "drop those rows or fill their labels."
         )
     if task == "classification":
@@ -117,8 +118,11 @@ def check_labels(y, n_rows: int, *, task: str, where: str = "y") -> np.ndarray:
     try:
         values = array.astype(np.float64)
     except (TypeError, ValueError) as exc:
+        numbers = pd.to_numeric(pd.Series(array), errors="coerce")
+        row = int(np.flatnonzero(numbers.isna().to_numpy())[0])
         raise DataError(
-            f"{where} holds non-numeric values; a regressor needs numeric targets."
+            f"{where} holds non-numeric values (first: {_describe(array[row])} at row {row}, "
+            "counting from 0); a regressor needs numeric targets."
         ) from exc
     infinite = np.isinf(values)
     if infinite.any():

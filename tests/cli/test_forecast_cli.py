@@ -124,3 +124,19 @@ def test_backtest_takes_covariates_and_jsonl_integer_ids_stay_integers(tmp_path,
         runner.invoke(app, ["forecast", "predict", str(bundle), "--out", str(out)]).exit_code == 0
     )
     assert set(pd.read_json(out, lines=True)["id"]) == {7}
+
+
+def test_jsonl_forecasts_hold_iso_timestamps_with_their_zone(tmp_path, hourly_panel):
+    data = tmp_path / "data.csv"
+    panel = hourly_panel(ids=("a",), days=4)
+    panel["timestamp"] = pd.to_datetime(panel["timestamp"]).dt.tz_localize("UTC")
+    panel.to_csv(data, index=False)
+    bundle, out = tmp_path / "m.graft", tmp_path / "p.jsonl"
+    fit = ["forecast", "fit", str(data), "--horizon", "3", "--strategy", "baseline"]
+    result = runner.invoke(app, [*fit, "--baseline", "seasonal_naive", "--out", str(bundle)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["forecast", "predict", str(bundle), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    first = pd.read_json(out, lines=True, convert_dates=False, dtype=False)["timestamp"][0]
+    last = pd.to_datetime(panel["timestamp"]).iloc[-1] + pd.Timedelta(hours=1)
+    assert first == last.isoformat()  # e.g. 2024-01-05T00:00:00+00:00, not epoch ms

@@ -20,6 +20,7 @@ def test_series_input_and_seasons():
     assert panel.freq.startswith("QS") and season_lengths(panel.freq) == [4]
     assert season_lengths("30min") == [48, 336]
     assert season_lengths("D") == [7]
+    assert season_lengths("B") == season_lengths("C") == [5]
     assert season_lengths("MS") == [12]
 
 

@@ -346,3 +346,17 @@ def test_a_target_only_source_cut_drops_values_filled_from_after_it():
     panel, source_panel = model._prepare(target, source)
     cut = model._source_before_origins(panel, source_panel).series[0]
     assert cut.index[-1] < first - pd.Timedelta(days=1) and cut.values.max() < 2
+
+
+def test_business_days_get_a_weekly_season_of_five():
+    from graft.strategies.forecasting.global_lightgbm import calendar
+
+    t = pd.bdate_range("2024-01-01", periods=60)
+    week = np.array([200.0, 150, 120, 110, 90])
+    data = pd.DataFrame({"timestamp": t.strftime("%Y-%m-%d"), "value": week[t.day_of_week]})
+    model = TransferForecaster(strategy="baseline", baseline="seasonal_naive", horizon=5)
+    out = model.fit(data).predict()
+    assert model.freq_ == "B" and model.seasons_ == [5]
+    assert out["mean"].tolist() == week.tolist()  # not flat: Monday .. Friday again
+    # warm_start's features keep the day of the week.
+    assert (calendar(t[:5], "B")[:, 0] == np.arange(5)).all()

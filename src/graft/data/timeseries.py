@@ -84,10 +84,15 @@ def season_lengths(freq: str) -> list[int]:
     """Seasonal periods for a pandas frequency string, shortest first.
 
     Half-hourly data get a daily (48) and a weekly (336) season, hourly 24 and 168, daily 7,
-    weekly 52, monthly 12, quarterly 4; yearly and unknown frequencies get none (1).
+    business-daily 5 (a week of working days), weekly 52, monthly 12, quarterly 4; yearly
+    and unknown frequencies get none (1).
     """
     offset = pd.tseries.frequencies.to_offset(freq)
     name = offset.name.upper()
+    if name in ("B", "C"):
+        # Business days have no fixed Timedelta (a Friday's next step is 3 days), but one
+        # step each working day makes a week of five.
+        return [5] if offset.n == 1 else [1]
     if name.startswith(("Q", "BQ")):
         return [4]
     if name.startswith(("M", "BM", "SM")) and name not in ("MIN",):

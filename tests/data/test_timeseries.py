@@ -132,6 +132,16 @@ def test_a_freq_finer_than_the_data_is_refused():
         check_panel(s, freq="h")
 
 
+def test_an_inferred_freq_that_would_invent_most_of_the_series_is_refused():
+    # 52 weekly values, then 200 daily ones: 'D' is inferred, and 306 of the 558 days
+    # would have been interpolated without a word.
+    weekly = pd.date_range("2023-01-01", periods=52, freq="W-SUN")
+    daily = pd.date_range(weekly[-1] + pd.Timedelta(days=1), periods=200, freq="D")
+    s = pd.Series(np.arange(252.0), index=weekly.append(daily))
+    with pytest.raises(DataError, match=r"inferred .* so 306 of its 558 steps would be invented"):
+        check_panel(s)
+
+
 def test_local_midnight_dates_with_daylight_saving_offsets_stay_dates():
     local = pd.date_range("2024-03-01", periods=60, freq="D", tz="Europe/London")
     frame = pd.DataFrame({"timestamp": [t.isoformat() for t in local], "value": range(60)})

@@ -138,7 +138,12 @@ def infer_frequency(index: pd.DatetimeIndex, where: str) -> str:
     return freq
 
 
-def _grid(index: pd.DatetimeIndex, freq: str, where: str, given: bool) -> pd.DatetimeIndex:
+def _grid(
+    index: pd.DatetimeIndex, freq: str, where: str, given: bool, gaps_chosen: bool = False
+) -> pd.DatetimeIndex:
+    """The regular grid from the first to the last timestamp; refuses timestamps off it
+    and a grid mostly to be invented (unless the frequency was inferred and the user chose
+    how long a gap may be filled: hourly data with every night missing and max_gap=24)."""
     try:
         grid = pd.date_range(index[0], index[-1], freq=freq)
     except ValueError as exc:
@@ -150,13 +155,23 @@ def _grid(index: pd.DatetimeIndex, freq: str, where: str, given: bool) -> pd.Dat
             f"(first: {off_grid[0]}); the series is irregular, so resample it to a regular "
             "grid first."
         )
-    if given and len(index) < len(grid) / 2:
+    if len(index) < len(grid) / 2 and (given or not gaps_chosen):
         # More grid points to invent than observed ones: a freq given finer than the data
-        # (hourly for daily values) would be filled in by interpolation almost everywhere.
+        # (hourly for daily values), or one inferred from the finest part of data whose
+        # spacing changes (weekly, then daily), would be filled in by interpolation almost
+        # everywhere.
+        if given:
+            raise DataError(
+                f"{where} has {len(index)} timestamps on the given {freq!r} grid of "
+                f"{len(grid)} steps, so most of it would be invented; give the data's own "
+                "frequency (or leave freq out)."
+            )
         raise DataError(
-            f"{where} has {len(index)} timestamps on the given {freq!r} grid of {len(grid)} "
-            "steps, so most of it would be invented; give the data's own frequency (or leave "
-            "freq out)."
+            f"{where} has {len(index)} timestamps on the {freq!r} grid inferred from them, "
+            f"so {len(grid) - len(index)} of its {len(grid)} steps would be invented by "
+            "interpolation (does the spacing change?); resample the data to one regular "
+            "frequency, give the right one as freq= / --freq, or pass max_gap= / --max-gap "
+            "to fill the gaps anyway."
         )
     return grid
 
@@ -372,7 +387,9 @@ def check_panel(
         index = pd.DatetimeIndex(group["__t"])
         series_freq = freq or infer_frequency(index, label)
         freqs.add(pd.tseries.frequencies.to_offset(series_freq).freqstr)
-        grid = _grid(index, series_freq, label, given=freq is not None)
+        grid = _grid(
+            index, series_freq, label, given=freq is not None, gaps_chosen=max_gap is not None
+        )
         gap = max_gap if max_gap is not None else max(season_lengths(series_freq)[0], 1)
         body = group.set_index("__t").reindex(grid)
         filled = _fill(body["__y"], fill_missing, gap, label)

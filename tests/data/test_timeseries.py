@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -164,3 +166,18 @@ def test_only_mixed_offsets_at_local_midnight_become_plain_dates():
     assert str(check_panel(aware).series[0].index.tz) == "Europe/London"  # kept as given
     hourly = pd.date_range("2023-01-01", periods=48, freq="h", tz="UTC")
     assert check_panel(pd.Series(range(48), index=hourly)).series[0].index.tz is not None
+
+
+def test_unparseable_dates_give_graft_s_error_without_pandas_warning():
+    frame = pd.DataFrame({"timestamp": ["2024-01-01 25:00", "2024-01-02 25:00"], "value": [1, 2]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # pandas' "Could not infer format" would raise here
+        with pytest.raises(DataError, match="does not parse as dates"):
+            check_panel(frame)
+
+
+def test_max_gap_must_be_a_whole_number():
+    s = pd.Series(range(30), index=pd.date_range("2024-01-01", periods=30, freq="D"))
+    for bad in (-1, 2.5, "3", True):
+        with pytest.raises(DataError, match=r"max_gap=.* must be an integer >= 0"):
+            check_panel(s, max_gap=bad)

@@ -53,7 +53,7 @@ def test_warm_start_with_covariates_needs_future(hourly_panel):
     source = hourly_panel(ids=("s",), days=21, covariate=True, seed=4)
     model = TransferForecaster(strategy="warm_start", covariates=["temp"], **FAST)
     model.fit(data.iloc[:-24], source=source)
-    with pytest.raises(DataError, match="future="):
+    with pytest.raises(DataError, match="future= / --future"):
         model.predict()
     future = data.iloc[-24:].drop(columns=["value"])
     out = model.predict(future=future)

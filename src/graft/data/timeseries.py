@@ -18,6 +18,7 @@ The rules, applied in this order and documented for users in the README:
 * every series needs at least ``min_length`` observations.
 """
 
+import warnings
 from collections import Counter
 from dataclasses import dataclass
 
@@ -132,7 +133,7 @@ def infer_frequency(index: pd.DatetimeIndex, where: str) -> str:
         if not found:
             raise DataError(
                 f"Cannot infer the frequency of the timestamps in {where} (they are "
-                "irregular); resample them to a regular grid or pass freq=, e.g. '30min'."
+                "irregular); resample them to a regular grid or pass freq= / --freq, e.g. '30min'."
             )
         freq = found.most_common(1)[0][0]
     return freq
@@ -190,12 +191,13 @@ def _fill(values: pd.Series, rule: str, max_gap: int, where: str) -> np.ndarray:
     if rule == "raise":
         raise DataError(
             f"{where} has {int(missing.sum())} missing value(s) or timestamp(s) (first at "
-            f"{values.index[missing.argmax()]}); fill them or use fill_missing='interpolate'."
+            f"{values.index[missing.argmax()]}); fill them (future covariates must be complete; "
+            "a history is interpolated unless fill_missing='raise')."
         )
     if runs.max() > max_gap:
         raise DataError(
             f"{where} has a gap of {int(runs.max())} consecutive missing steps, longer than "
-            f"max_gap={max_gap}; fill it yourself or raise max_gap."
+            f"max_gap={max_gap}; fill it yourself or raise max_gap= / --max-gap."
         )
     return values.interpolate(method="time").to_numpy(dtype=float)
 
@@ -255,7 +257,11 @@ def _parse_dates(column: pd.Series, name, where: str) -> tuple[pd.Series, bool]:
     """Parsed timestamps, and whether their UTC offsets differed (then read as UTC)."""
     first = None
     try:
-        times = pd.to_datetime(column)
+        with warnings.catch_warnings():
+            # pandas' two-line "Could not infer format" warning would precede graft's own
+            # one-line error (or a date it read value by value is checked on its grid).
+            warnings.filterwarnings("ignore", "Could not infer format", UserWarning)
+            times = pd.to_datetime(column)
         # pandas 2 returns an object column of mixed offsets where pandas 3 raises.
         if times.dtype != object:
             return times, False
@@ -322,6 +328,13 @@ def check_panel(
     if fill_missing not in FILL_RULES:
         raise DataError(f"fill_missing={fill_missing!r} must be one of {FILL_RULES}.")
     check_freq(freq, where)
+    if max_gap is not None and (
+        isinstance(max_gap, bool) or not isinstance(max_gap, int | np.integer) or max_gap < 0
+    ):
+        raise DataError(
+            f"max_gap={max_gap!r} must be an integer >= 0 (the longest run of missing steps "
+            "to interpolate), or None for one season."
+        )
     if isinstance(data, pd.Series):
         if not isinstance(data.index, pd.DatetimeIndex):
             raise DataError(

@@ -464,7 +464,8 @@ class TransferForecaster(BaseEstimator):
                     f"No candidate of auto can forecast the shortest series in data "
                     f"({panel.min_length} observations): "
                     + ", ".join(f"{n} needs {needs[n]}" for n in names)
-                    + "; give a longer history, other candidates or a shorter season_length=."
+                    + "; give a longer history, other candidates or a shorter season_length= / "
+                    "--season-length."
                 )
             names = runnable
             backtest, target = self._selection_backtest(names, panel, source_panel)
@@ -521,7 +522,8 @@ class TransferForecaster(BaseEstimator):
                 f"The shortest series in data has {panel.min_length} observations; "
                 f"{' + '.join(self.weights_)} needs at least {self.model_.min_length()} with "
                 f"{seasons}; give a longer history, another strategy or a shorter "
-                "season_length= (in steps, e.g. 60 for an hourly cycle in minute data)."
+                "season_length= / --season-length (in steps, e.g. 60 for an hourly cycle in "
+                "minute data)."
             )
         self.model_.fit(panel.series, panel.freq)
         self.strategy_ = " + ".join(self.weights_)
@@ -609,7 +611,8 @@ class TransferForecaster(BaseEstimator):
         if future is None:
             raise DataError(
                 f"The model uses the covariates {self.covariates_used_}; pass their values "
-                f"for the next {horizon} steps as future= (id, timestamp and those columns)."
+                f"for the next {horizon} steps as future= / --future (id, timestamp and those "
+                "columns)."
             )
         from graft.data.timeseries import check_panel
         from graft.strategies.forecasting.base import future_index

@@ -220,7 +220,21 @@ def test_integer_years_are_annual_timestamps():
     years = pd.DataFrame({"timestamp": range(1990, 2020), "value": np.arange(30.0) % 7})
     model = TransferForecaster(strategy="baseline", baseline="seasonal_naive", horizon=3)
     out = model.fit(years).predict()
-    assert list(out["timestamp"].dt.year) == [2020, 2021, 2022]
+    # Given back as the numbers they were, so forecasts merge with the input on the year.
+    assert out["timestamp"].tolist() == [2020, 2021, 2022]
+    assert pd.api.types.is_integer_dtype(out["timestamp"])
+    assert len(pd.concat([years, out]).merge(years, on="timestamp")) == 30
+
+
+def test_integer_years_stay_integers_through_a_bundle_and_new_data(tmp_path):
+    frame = pd.DataFrame({"year": range(1995, 2020), "value": np.arange(25.0)})
+    model = TransferForecaster(
+        strategy="baseline", baseline="auto_ets", horizon=3, time_column="year"
+    ).fit(frame)
+    loaded = graft.load(model.save(tmp_path / "m.graft"))
+    assert loaded.predict()["year"].tolist() == [2020, 2021, 2022]
+    dated = frame.assign(year=pd.to_datetime(frame["year"].astype(str), format="%Y"))
+    assert loaded.predict(data=dated)["year"].dt.year.tolist() == [2020, 2021, 2022]
 
 
 def test_target_selection_trains_warm_start_on_source_before_the_inner_origins(hourly_panel):

@@ -412,6 +412,7 @@ class TransferForecaster(BaseEstimator):
                 )
         self.panel_, self.freq_ = panel, panel.freq
         self.id_numbers_ = self._integer_ids(data)
+        self.year_numbers_ = self._integer_years(data)
         self.seasons_ = self._seasons(panel.freq)
         self.covariates_used_ = used
         self.covariate_columns_ = list(panel.covariates)
@@ -547,7 +548,8 @@ class TransferForecaster(BaseEstimator):
         Returns
         -------
         DataFrame with the id and time columns, ``mean`` and quantile columns ``q0.1`` ..
-        ``q0.9``, ``horizon`` rows per series.
+        ``q0.9``, ``horizon`` rows per series; integer ids and years (a time column of
+        numbers) come back as integers.
         """
         from sklearn.utils.validation import check_is_fitted
 
@@ -570,6 +572,9 @@ class TransferForecaster(BaseEstimator):
         integer_ids = (
             getattr(self, "id_numbers_", False) if data is None else self._integer_ids(data)
         )
+        integer_years = (
+            getattr(self, "year_numbers_", False) if data is None else self._integer_years(data)
+        )
         frames = []
         for s in panel.series:
             index = future_index(s.index, self.freq_, horizon)
@@ -581,7 +586,10 @@ class TransferForecaster(BaseEstimator):
                 )
             forecast = self.model_.forecast(context)
             sid = int(s.id) if integer_ids else s.id
-            part = pd.DataFrame({self.id_column: sid, self.time_column: index})
+            times = index
+            if integer_years and (index.dayofyear == 1).all():
+                times = np.asarray(index.year, dtype=np.int64)
+            part = pd.DataFrame({self.id_column: sid, self.time_column: times})
             part["mean"] = forecast.mean
             for j, column in enumerate(QUANTILE_COLUMNS):
                 part[column] = forecast.quantiles[:, j]
@@ -600,6 +608,14 @@ class TransferForecaster(BaseEstimator):
         return ids.dtype == object and all(
             isinstance(v, int | np.integer) and not isinstance(v, bool) for v in ids
         )
+
+    def _integer_years(self, data) -> bool:
+        """Whether ``data``'s time column holds years as numbers (check_panel reads no
+        other numbers): forecasts give years back as numbers, to merge on that column."""
+        if not (isinstance(data, pd.DataFrame) and self.time_column in data.columns):
+            return False
+        times = data[self.time_column]
+        return pd.api.types.is_numeric_dtype(times) and not pd.api.types.is_bool_dtype(times)
 
     def _fit_covariates(self) -> list[str]:
         # Newer history needs only the covariates the fitted method reads ([] = none).

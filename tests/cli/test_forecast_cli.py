@@ -175,3 +175,15 @@ def test_too_short_for_the_season_names_the_cli_option(tmp_path):
     result = runner.invoke(app, fit)
     assert result.exit_code == 2 and "season_length= / --season-length" in result.output
     assert runner.invoke(app, [*fit, "--season-length", "60"]).exit_code == 0
+
+
+def test_backtest_title_counts_origins_per_series(tmp_path, hourly_panel):
+    data = tmp_path / "data.csv"
+    hourly_panel(ids=("a", "b", "c"), days=4).to_csv(data, index=False)
+    result = runner.invoke(
+        app,
+        ["forecast", "backtest", str(data), "--horizon", "6", "--origins", "2",
+         "--strategies", "", "--baselines", "seasonal_naive"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "2 rolling origins x 3 series" in result.output

@@ -181,3 +181,10 @@ def test_max_gap_must_be_a_whole_number():
     for bad in (-1, 2.5, "3", True):
         with pytest.raises(DataError, match=r"max_gap=.* must be an integer >= 0"):
             check_panel(s, max_gap=bad)
+
+
+def test_an_empty_time_column_says_the_timestamps_are_missing():
+    for empty in ([np.nan] * 3, [None] * 3):
+        frame = pd.DataFrame({"timestamp": empty, "value": [1.0, 2.0, 3.0]})
+        with pytest.raises(DataError, match="'timestamp' of data has no timestamps"):
+            check_panel(frame)

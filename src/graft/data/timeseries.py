@@ -226,6 +226,12 @@ def parse_times(column: pd.Series, name, where: str) -> pd.Series:
     numbers means here: a year column of annual data becomes January 1st of each year, and
     any other numbers are refused with a note on how to pass them.
     """
+    if column.isna().all():
+        # An empty column reads as numbers (NaN): say the timestamps are missing instead.
+        raise DataError(
+            f"Column {name!r} of {where} has no timestamps (every cell is empty); fill it, or "
+            "name the column that holds them with --time / time_column=."
+        )
     if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
         numbers = pd.to_numeric(column).astype(float)
         known = numbers.dropna()

@@ -124,3 +124,66 @@ def test_backtest_takes_covariates_and_jsonl_integer_ids_stay_integers(tmp_path,
         runner.invoke(app, ["forecast", "predict", str(bundle), "--out", str(out)]).exit_code == 0
     )
     assert set(pd.read_json(out, lines=True)["id"]) == {7}
+
+
+def test_jsonl_forecasts_hold_iso_timestamps_with_their_zone(tmp_path, hourly_panel):
+    data = tmp_path / "data.csv"
+    panel = hourly_panel(ids=("a",), days=4)
+    panel["timestamp"] = pd.to_datetime(panel["timestamp"]).dt.tz_localize("UTC")
+    panel.to_csv(data, index=False)
+    bundle, out = tmp_path / "m.graft", tmp_path / "p.jsonl"
+    fit = ["forecast", "fit", str(data), "--horizon", "3", "--strategy", "baseline"]
+    result = runner.invoke(app, [*fit, "--baseline", "seasonal_naive", "--out", str(bundle)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["forecast", "predict", str(bundle), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    first = pd.read_json(out, lines=True, convert_dates=False, dtype=False)["timestamp"][0]
+    last = pd.to_datetime(panel["timestamp"]).iloc[-1] + pd.Timedelta(hours=1)
+    assert first == last.isoformat()  # e.g. 2024-01-05T00:00:00+00:00, not epoch ms
+
+
+def test_max_gap_and_season_length_are_cli_options_named_in_errors(tmp_path, hourly_panel):
+    data, out = tmp_path / "data.csv", tmp_path / "m.graft"
+    hourly_panel(days=6).drop(index=range(50, 80)).to_csv(data, index=False)  # 30 h missing
+    fit = ["forecast", "fit", str(data), "--horizon", "4", "--strategy", "baseline"]
+    fit += ["--baseline", "seasonal_naive", "--out", str(out)]
+    result = runner.invoke(app, fit)
+    assert result.exit_code == 2 and "max_gap= / --max-gap" in result.output
+    assert not out.exists()
+    result = runner.invoke(app, [*fit, "--max-gap", "30", "--season-length", "12"])
+    assert result.exit_code == 0, result.output
+    import graft
+
+    model = graft.load(out)
+    assert model.max_gap == 30 and model.seasons_ == [12]
+    backtest = ["forecast", "backtest", str(data), "--horizon", "4", "--origins", "2"]
+    backtest += ["--strategies", "baseline", "--baselines", "seasonal_naive"]
+    result = runner.invoke(app, backtest)
+    assert result.exit_code == 2 and "--max-gap" in result.output
+    result = runner.invoke(app, [*backtest, "--max-gap", "30", "--season-length", "12,24"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, [*backtest, "--season-length", "0"])
+    assert result.exit_code == 2 and "--season-length '0' must be whole numbers" in result.output
+
+
+def test_too_short_for_the_season_names_the_cli_option(tmp_path):
+    data, out = tmp_path / "data.csv", tmp_path / "m.graft"
+    t = pd.date_range("2024-01-01", periods=300, freq="min")
+    pd.DataFrame({"timestamp": t, "value": range(300)}).to_csv(data, index=False)
+    fit = ["forecast", "fit", str(data), "--horizon", "6", "--strategy", "baseline"]
+    fit += ["--baseline", "seasonal_naive", "--out", str(out)]
+    result = runner.invoke(app, fit)
+    assert result.exit_code == 2 and "season_length= / --season-length" in result.output
+    assert runner.invoke(app, [*fit, "--season-length", "60"]).exit_code == 0
+
+
+def test_backtest_title_counts_origins_per_series(tmp_path, hourly_panel):
+    data = tmp_path / "data.csv"
+    hourly_panel(ids=("a", "b", "c"), days=4).to_csv(data, index=False)
+    result = runner.invoke(
+        app,
+        ["forecast", "backtest", str(data), "--horizon", "6", "--origins", "2",
+         "--strategies", "", "--baselines", "seasonal_naive"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "2 rolling origins x 3 series" in result.output

@@ -112,3 +112,28 @@ def test_text_columns_keep_leading_zeros(tmp_path):
 def test_json_reports_hold_no_nan(tmp_path):
     path = io.write_json({"r2": float("nan"), "scores": [1.0, float("inf")]}, tmp_path / "r.json")
     assert json.loads(path.read_text()) == {"r2": None, "scores": [1.0, None]}
+
+
+def test_jsonl_writes_timestamps_as_iso_text_keeping_their_zone(tmp_path):
+    # pandas writes epoch milliseconds by default: the zone is lost and the file does not
+    # read back as dates.
+    frame = pd.DataFrame(
+        {
+            "hour": pd.date_range("2024-03-01", periods=2, freq="h"),
+            "local": pd.date_range("2024-03-01", periods=2, freq="h", tz="Europe/Paris"),
+            "day": pd.to_datetime(["2024-03-01", None]),
+            "value": [1.5, 2.0],
+        }
+    )
+    path = io.write_table(frame, tmp_path / "p.jsonl")
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    assert rows[0] == {
+        "hour": "2024-03-01T00:00:00",
+        "local": "2024-03-01T00:00:00+01:00",
+        "day": "2024-03-01",
+        "value": 1.5,
+    }
+    assert rows[1]["day"] is None
+    back = io.read_table(path)
+    assert (pd.to_datetime(back["local"]) == frame["local"]).all()
+    assert (pd.to_datetime(back["hour"]) == frame["hour"]).all()

@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -20,6 +22,7 @@ def test_series_input_and_seasons():
     assert panel.freq.startswith("QS") and season_lengths(panel.freq) == [4]
     assert season_lengths("30min") == [48, 336]
     assert season_lengths("D") == [7]
+    assert season_lengths("B") == season_lengths("C") == [5]
     assert season_lengths("MS") == [12]
 
 
@@ -131,6 +134,16 @@ def test_a_freq_finer_than_the_data_is_refused():
         check_panel(s, freq="h")
 
 
+def test_an_inferred_freq_that_would_invent_most_of_the_series_is_refused():
+    # 52 weekly values, then 200 daily ones: 'D' is inferred, and 306 of the 558 days
+    # would have been interpolated without a word.
+    weekly = pd.date_range("2023-01-01", periods=52, freq="W-SUN")
+    daily = pd.date_range(weekly[-1] + pd.Timedelta(days=1), periods=200, freq="D")
+    s = pd.Series(np.arange(252.0), index=weekly.append(daily))
+    with pytest.raises(DataError, match=r"inferred .* so 306 of its 558 steps would be invented"):
+        check_panel(s)
+
+
 def test_local_midnight_dates_with_daylight_saving_offsets_stay_dates():
     local = pd.date_range("2024-03-01", periods=60, freq="D", tz="Europe/London")
     frame = pd.DataFrame({"timestamp": [t.isoformat() for t in local], "value": range(60)})
@@ -153,3 +166,25 @@ def test_only_mixed_offsets_at_local_midnight_become_plain_dates():
     assert str(check_panel(aware).series[0].index.tz) == "Europe/London"  # kept as given
     hourly = pd.date_range("2023-01-01", periods=48, freq="h", tz="UTC")
     assert check_panel(pd.Series(range(48), index=hourly)).series[0].index.tz is not None
+
+
+def test_unparseable_dates_give_graft_s_error_without_pandas_warning():
+    frame = pd.DataFrame({"timestamp": ["2024-01-01 25:00", "2024-01-02 25:00"], "value": [1, 2]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # pandas' "Could not infer format" would raise here
+        with pytest.raises(DataError, match="does not parse as dates"):
+            check_panel(frame)
+
+
+def test_max_gap_must_be_a_whole_number():
+    s = pd.Series(range(30), index=pd.date_range("2024-01-01", periods=30, freq="D"))
+    for bad in (-1, 2.5, "3", True):
+        with pytest.raises(DataError, match=r"max_gap=.* must be an integer >= 0"):
+            check_panel(s, max_gap=bad)
+
+
+def test_an_empty_time_column_says_the_timestamps_are_missing():
+    for empty in ([np.nan] * 3, [None] * 3):
+        frame = pd.DataFrame({"timestamp": empty, "value": [1.0, 2.0, 3.0]})
+        with pytest.raises(DataError, match="'timestamp' of data has no timestamps"):
+            check_panel(frame)

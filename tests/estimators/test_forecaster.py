@@ -53,7 +53,7 @@ def test_warm_start_with_covariates_needs_future(hourly_panel):
     source = hourly_panel(ids=("s",), days=21, covariate=True, seed=4)
     model = TransferForecaster(strategy="warm_start", covariates=["temp"], **FAST)
     model.fit(data.iloc[:-24], source=source)
-    with pytest.raises(DataError, match="future="):
+    with pytest.raises(DataError, match="future= / --future"):
         model.predict()
     future = data.iloc[-24:].drop(columns=["value"])
     out = model.predict(future=future)
@@ -220,7 +220,21 @@ def test_integer_years_are_annual_timestamps():
     years = pd.DataFrame({"timestamp": range(1990, 2020), "value": np.arange(30.0) % 7})
     model = TransferForecaster(strategy="baseline", baseline="seasonal_naive", horizon=3)
     out = model.fit(years).predict()
-    assert list(out["timestamp"].dt.year) == [2020, 2021, 2022]
+    # Given back as the numbers they were, so forecasts merge with the input on the year.
+    assert out["timestamp"].tolist() == [2020, 2021, 2022]
+    assert pd.api.types.is_integer_dtype(out["timestamp"])
+    assert len(pd.concat([years, out]).merge(years, on="timestamp")) == 30
+
+
+def test_integer_years_stay_integers_through_a_bundle_and_new_data(tmp_path):
+    frame = pd.DataFrame({"year": range(1995, 2020), "value": np.arange(25.0)})
+    model = TransferForecaster(
+        strategy="baseline", baseline="auto_ets", horizon=3, time_column="year"
+    ).fit(frame)
+    loaded = graft.load(model.save(tmp_path / "m.graft"))
+    assert loaded.predict()["year"].tolist() == [2020, 2021, 2022]
+    dated = frame.assign(year=pd.to_datetime(frame["year"].astype(str), format="%Y"))
+    assert loaded.predict(data=dated)["year"].dt.year.tolist() == [2020, 2021, 2022]
 
 
 def test_target_selection_trains_warm_start_on_source_before_the_inner_origins(hourly_panel):
@@ -346,3 +360,17 @@ def test_a_target_only_source_cut_drops_values_filled_from_after_it():
     panel, source_panel = model._prepare(target, source)
     cut = model._source_before_origins(panel, source_panel).series[0]
     assert cut.index[-1] < first - pd.Timedelta(days=1) and cut.values.max() < 2
+
+
+def test_business_days_get_a_weekly_season_of_five():
+    from graft.strategies.forecasting.global_lightgbm import calendar
+
+    t = pd.bdate_range("2024-01-01", periods=60)
+    week = np.array([200.0, 150, 120, 110, 90])
+    data = pd.DataFrame({"timestamp": t.strftime("%Y-%m-%d"), "value": week[t.day_of_week]})
+    model = TransferForecaster(strategy="baseline", baseline="seasonal_naive", horizon=5)
+    out = model.fit(data).predict()
+    assert model.freq_ == "B" and model.seasons_ == [5]
+    assert out["mean"].tolist() == week.tolist()  # not flat: Monday .. Friday again
+    # warm_start's features keep the day of the week.
+    assert (calendar(t[:5], "B")[:, 0] == np.arange(5)).all()

@@ -22,12 +22,37 @@ CovOpt = Annotated[
 SourceOpt = Annotated[
     Path | None, typer.Option(help="Related source series, same columns (for warm_start).")
 ]
+MaxGapOpt = Annotated[
+    int | None,
+    typer.Option(help="Longest run of missing steps to interpolate (default: one season)."),
+]
+SeasonOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Seasonal period(s) in steps, comma-separated (default: from the frequency, "
+        "e.g. 48,336 for half-hourly data)."
+    ),
+]
 
 
 def _read(path: Path, id_column: str):
     from graft.data.io import read_table
 
     return read_table(path, text_columns=(id_column,))  # ids such as 001 stay text
+
+
+def _season_length(text: str | None):
+    """``--season-length``: one period (an int) or several (a list), as season_length=."""
+    if text is None:
+        return None
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not parts or not all(p.isdigit() and int(p) >= 1 for p in parts):
+        raise DataError(
+            f"--season-length {text!r} must be whole numbers >= 1, comma-separated "
+            "(e.g. 24 or 24,168)."
+        )
+    seasons = [int(p) for p in parts]
+    return seasons[0] if len(seasons) == 1 else seasons
 
 
 def _covariates(text: str | None):
@@ -52,6 +77,8 @@ def fit(
     ] = "auto",
     baseline: Annotated[str, typer.Option(help="statsforecast model for baseline.")] = "mstl",
     freq: Annotated[str | None, typer.Option(help="pandas frequency (default: inferred).")] = None,
+    season_length: SeasonOpt = None,
+    max_gap: MaxGapOpt = None,
     selection: Annotated[
         str,
         typer.Option(
@@ -64,6 +91,7 @@ def fit(
     """Fit a forecaster on DATA and save it as a bundle."""
     from graft.estimators.forecaster import TransferForecaster
 
+    seasons = _season_length(season_length)
     frame = _read(data, id_column)
     source = _read(source_data, id_column) if source_data is not None else None
     _check_out(out, bundle=True)
@@ -76,6 +104,8 @@ def fit(
         value_column=value_column,
         covariates=_covariates(covariates),
         freq=freq,
+        season_length=seasons,
+        max_gap=max_gap,
         selection=selection,
         random_state=seed,
     ).fit(frame, source=source)
@@ -125,6 +155,8 @@ def backtest(
     value_column: ValueOpt = "value",
     covariates: CovOpt = None,
     freq: Annotated[str | None, typer.Option(help="pandas frequency (default: inferred).")] = None,
+    season_length: SeasonOpt = None,
+    max_gap: MaxGapOpt = None,
     source_data: SourceOpt = None,
     strategies: Annotated[
         str, typer.Option(help="Comma-separated strategies to backtest.")
@@ -145,7 +177,7 @@ def backtest(
     ),
 ) -> None:
     """Backtest strategies and baselines on rolling origins of DATA."""
-    from graft.estimators.forecaster import FORECAST_STRATEGIES
+    from graft.estimators.forecaster import FORECAST_STRATEGIES, TransferForecaster
     from graft.evaluate.backtest import backtest as run_backtest
 
     for option, value in (("--origins", origins), ("--step", step), ("--window", window)):
@@ -157,12 +189,37 @@ def backtest(
         raise DataError(
             f"--strategies has unknown names {unknown}; use {', '.join(FORECAST_STRATEGIES)}."
         )
+    seasons = _season_length(season_length)
+    candidates = names
+    if seasons is not None or max_gap is not None:
+        if not names:
+            raise DataError(
+                "--season-length and --max-gap are settings of the strategies backtested; "
+                "name at least one with --strategies."
+            )
+        # backtest() reads these settings from forecasters passed in (their baselines
+        # too), not from strategy names.
+        candidates = [
+            TransferForecaster(
+                strategy=name,
+                horizon=horizon,
+                id_column=id_column,
+                time_column=time_column,
+                value_column=value_column,
+                covariates=_covariates(covariates),
+                freq=freq,
+                season_length=seasons,
+                max_gap=max_gap,
+                random_state=seed,
+            )
+            for name in names
+        ]
     frame = _read(data, id_column)
     source = _read(source_data, id_column) if source_data is not None else None
     if json_out is not None:
         _check_out(json_out)
     report = run_backtest(
-        names,
+        candidates,
         frame,
         source=source,
         horizon=horizon,

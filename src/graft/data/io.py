@@ -1,5 +1,6 @@
 """Reading and writing tables (CSV, Parquet, JSON Lines) with clear errors; atomic JSON."""
 
+import datetime
 import json
 import math
 import os
@@ -175,7 +176,9 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
         if suffix == ".csv":
             frame.to_csv(tmp, index=False)
         elif suffix == ".jsonl":
-            frame.to_json(tmp, orient="records", lines=True)
+            # Timestamps as ISO 8601 text (pandas writes epoch milliseconds, which lose the
+            # time zone and read back as numbers); timedeltas as ISO durations.
+            _iso_dates(frame).to_json(tmp, orient="records", lines=True, date_format="iso")
         else:
             try:
                 frame.to_parquet(tmp, index=False)
@@ -193,6 +196,35 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
                 ) from exc
 
     return _staged_file(path, write)
+
+
+def _iso_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its date and time columns as ISO 8601 text, as CSV writes them: a
+    zone-aware stamp keeps its UTC offset (pandas' own ISO output converts it to UTC), and
+    a column of naive stamps all at midnight is written as dates alone."""
+    out = frame
+    for position in range(frame.shape[1]):
+        values = frame.iloc[:, position]
+        if pd.api.types.is_datetime64_any_dtype(values.dtype):
+            known = values.dropna()
+            if values.dt.tz is None and len(known) and (known == known.dt.normalize()).all():
+                text = values.map(lambda t: t.date().isoformat() if pd.notna(t) else None)
+            else:
+                text = values.map(lambda t: t.isoformat() if pd.notna(t) else None)
+        elif values.dtype == object and _all_dates(values):
+            text = values.map(lambda t: t.isoformat() if pd.notna(t) else None)
+        else:
+            continue
+        if out is frame:
+            out = frame.copy()
+        out.isetitem(position, text.astype(object))
+    return out
+
+
+def _all_dates(values: pd.Series) -> bool:
+    """Whether an object column holds dates or datetimes (missing values aside)."""
+    known = values.dropna()
+    return bool(len(known)) and all(isinstance(v, datetime.date) for v in known)
 
 
 def _finite(data):

@@ -18,6 +18,7 @@ The rules, applied in this order and documented for users in the README:
 * every series needs at least ``min_length`` observations.
 """
 
+import warnings
 from collections import Counter
 from dataclasses import dataclass
 
@@ -84,10 +85,15 @@ def season_lengths(freq: str) -> list[int]:
     """Seasonal periods for a pandas frequency string, shortest first.
 
     Half-hourly data get a daily (48) and a weekly (336) season, hourly 24 and 168, daily 7,
-    weekly 52, monthly 12, quarterly 4; yearly and unknown frequencies get none (1).
+    business-daily 5 (a week of working days), weekly 52, monthly 12, quarterly 4; yearly
+    and unknown frequencies get none (1).
     """
     offset = pd.tseries.frequencies.to_offset(freq)
     name = offset.name.upper()
+    if name in ("B", "C"):
+        # Business days have no fixed Timedelta (a Friday's next step is 3 days), but one
+        # step each working day makes a week of five.
+        return [5] if offset.n == 1 else [1]
     if name.startswith(("Q", "BQ")):
         return [4]
     if name.startswith(("M", "BM", "SM")) and name not in ("MIN",):
@@ -127,13 +133,18 @@ def infer_frequency(index: pd.DatetimeIndex, where: str) -> str:
         if not found:
             raise DataError(
                 f"Cannot infer the frequency of the timestamps in {where} (they are "
-                "irregular); resample them to a regular grid or pass freq=, e.g. '30min'."
+                "irregular); resample them to a regular grid or pass freq= / --freq, e.g. '30min'."
             )
         freq = found.most_common(1)[0][0]
     return freq
 
 
-def _grid(index: pd.DatetimeIndex, freq: str, where: str, given: bool) -> pd.DatetimeIndex:
+def _grid(
+    index: pd.DatetimeIndex, freq: str, where: str, given: bool, gaps_chosen: bool = False
+) -> pd.DatetimeIndex:
+    """The regular grid from the first to the last timestamp; refuses timestamps off it
+    and a grid mostly to be invented (unless the frequency was inferred and the user chose
+    how long a gap may be filled: hourly data with every night missing and max_gap=24)."""
     try:
         grid = pd.date_range(index[0], index[-1], freq=freq)
     except ValueError as exc:
@@ -145,13 +156,23 @@ def _grid(index: pd.DatetimeIndex, freq: str, where: str, given: bool) -> pd.Dat
             f"(first: {off_grid[0]}); the series is irregular, so resample it to a regular "
             "grid first."
         )
-    if given and len(index) < len(grid) / 2:
+    if len(index) < len(grid) / 2 and (given or not gaps_chosen):
         # More grid points to invent than observed ones: a freq given finer than the data
-        # (hourly for daily values) would be filled in by interpolation almost everywhere.
+        # (hourly for daily values), or one inferred from the finest part of data whose
+        # spacing changes (weekly, then daily), would be filled in by interpolation almost
+        # everywhere.
+        if given:
+            raise DataError(
+                f"{where} has {len(index)} timestamps on the given {freq!r} grid of "
+                f"{len(grid)} steps, so most of it would be invented; give the data's own "
+                "frequency (or leave freq out)."
+            )
         raise DataError(
-            f"{where} has {len(index)} timestamps on the given {freq!r} grid of {len(grid)} "
-            "steps, so most of it would be invented; give the data's own frequency (or leave "
-            "freq out)."
+            f"{where} has {len(index)} timestamps on the {freq!r} grid inferred from them, "
+            f"so {len(grid) - len(index)} of its {len(grid)} steps would be invented by "
+            "interpolation (does the spacing change?); resample the data to one regular "
+            "frequency, give the right one as freq= / --freq, or pass max_gap= / --max-gap "
+            "to fill the gaps anyway."
         )
     return grid
 
@@ -170,12 +191,13 @@ def _fill(values: pd.Series, rule: str, max_gap: int, where: str) -> np.ndarray:
     if rule == "raise":
         raise DataError(
             f"{where} has {int(missing.sum())} missing value(s) or timestamp(s) (first at "
-            f"{values.index[missing.argmax()]}); fill them or use fill_missing='interpolate'."
+            f"{values.index[missing.argmax()]}); fill them (future covariates must be complete; "
+            "a history is interpolated unless fill_missing='raise')."
         )
     if runs.max() > max_gap:
         raise DataError(
             f"{where} has a gap of {int(runs.max())} consecutive missing steps, longer than "
-            f"max_gap={max_gap}; fill it yourself or raise max_gap."
+            f"max_gap={max_gap}; fill it yourself or raise max_gap= / --max-gap."
         )
     return values.interpolate(method="time").to_numpy(dtype=float)
 
@@ -204,6 +226,12 @@ def parse_times(column: pd.Series, name, where: str) -> pd.Series:
     numbers means here: a year column of annual data becomes January 1st of each year, and
     any other numbers are refused with a note on how to pass them.
     """
+    if column.isna().all():
+        # An empty column reads as numbers (NaN): say the timestamps are missing instead.
+        raise DataError(
+            f"Column {name!r} of {where} has no timestamps (every cell is empty); fill it, or "
+            "name the column that holds them with --time / time_column=."
+        )
     if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
         numbers = pd.to_numeric(column).astype(float)
         known = numbers.dropna()
@@ -235,7 +263,11 @@ def _parse_dates(column: pd.Series, name, where: str) -> tuple[pd.Series, bool]:
     """Parsed timestamps, and whether their UTC offsets differed (then read as UTC)."""
     first = None
     try:
-        times = pd.to_datetime(column)
+        with warnings.catch_warnings():
+            # pandas' two-line "Could not infer format" warning would precede graft's own
+            # one-line error (or a date it read value by value is checked on its grid).
+            warnings.filterwarnings("ignore", "Could not infer format", UserWarning)
+            times = pd.to_datetime(column)
         # pandas 2 returns an object column of mixed offsets where pandas 3 raises.
         if times.dtype != object:
             return times, False
@@ -302,6 +334,13 @@ def check_panel(
     if fill_missing not in FILL_RULES:
         raise DataError(f"fill_missing={fill_missing!r} must be one of {FILL_RULES}.")
     check_freq(freq, where)
+    if max_gap is not None and (
+        isinstance(max_gap, bool) or not isinstance(max_gap, int | np.integer) or max_gap < 0
+    ):
+        raise DataError(
+            f"max_gap={max_gap!r} must be an integer >= 0 (the longest run of missing steps "
+            "to interpolate), or None for one season."
+        )
     if isinstance(data, pd.Series):
         if not isinstance(data.index, pd.DatetimeIndex):
             raise DataError(
@@ -367,7 +406,9 @@ def check_panel(
         index = pd.DatetimeIndex(group["__t"])
         series_freq = freq or infer_frequency(index, label)
         freqs.add(pd.tseries.frequencies.to_offset(series_freq).freqstr)
-        grid = _grid(index, series_freq, label, given=freq is not None)
+        grid = _grid(
+            index, series_freq, label, given=freq is not None, gaps_chosen=max_gap is not None
+        )
         gap = max_gap if max_gap is not None else max(season_lengths(series_freq)[0], 1)
         body = group.set_index("__t").reindex(grid)
         filled = _fill(body["__y"], fill_missing, gap, label)

@@ -412,6 +412,7 @@ class TransferForecaster(BaseEstimator):
                 )
         self.panel_, self.freq_ = panel, panel.freq
         self.id_numbers_ = self._integer_ids(data)
+        self.year_numbers_ = self._integer_years(data)
         self.seasons_ = self._seasons(panel.freq)
         self.covariates_used_ = used
         self.covariate_columns_ = list(panel.covariates)
@@ -464,7 +465,8 @@ class TransferForecaster(BaseEstimator):
                     f"No candidate of auto can forecast the shortest series in data "
                     f"({panel.min_length} observations): "
                     + ", ".join(f"{n} needs {needs[n]}" for n in names)
-                    + "; give a longer history, other candidates or a shorter season_length=."
+                    + "; give a longer history, other candidates or a shorter season_length= / "
+                    "--season-length."
                 )
             names = runnable
             backtest, target = self._selection_backtest(names, panel, source_panel)
@@ -521,7 +523,8 @@ class TransferForecaster(BaseEstimator):
                 f"The shortest series in data has {panel.min_length} observations; "
                 f"{' + '.join(self.weights_)} needs at least {self.model_.min_length()} with "
                 f"{seasons}; give a longer history, another strategy or a shorter "
-                "season_length= (in steps, e.g. 60 for an hourly cycle in minute data)."
+                "season_length= / --season-length (in steps, e.g. 60 for an hourly cycle in "
+                "minute data)."
             )
         self.model_.fit(panel.series, panel.freq)
         self.strategy_ = " + ".join(self.weights_)
@@ -545,7 +548,8 @@ class TransferForecaster(BaseEstimator):
         Returns
         -------
         DataFrame with the id and time columns, ``mean`` and quantile columns ``q0.1`` ..
-        ``q0.9``, ``horizon`` rows per series.
+        ``q0.9``, ``horizon`` rows per series; integer ids and years (a time column of
+        numbers) come back as integers.
         """
         from sklearn.utils.validation import check_is_fitted
 
@@ -568,6 +572,9 @@ class TransferForecaster(BaseEstimator):
         integer_ids = (
             getattr(self, "id_numbers_", False) if data is None else self._integer_ids(data)
         )
+        integer_years = (
+            getattr(self, "year_numbers_", False) if data is None else self._integer_years(data)
+        )
         frames = []
         for s in panel.series:
             index = future_index(s.index, self.freq_, horizon)
@@ -579,7 +586,10 @@ class TransferForecaster(BaseEstimator):
                 )
             forecast = self.model_.forecast(context)
             sid = int(s.id) if integer_ids else s.id
-            part = pd.DataFrame({self.id_column: sid, self.time_column: index})
+            times = index
+            if integer_years and (index.dayofyear == 1).all():
+                times = np.asarray(index.year, dtype=np.int64)
+            part = pd.DataFrame({self.id_column: sid, self.time_column: times})
             part["mean"] = forecast.mean
             for j, column in enumerate(QUANTILE_COLUMNS):
                 part[column] = forecast.quantiles[:, j]
@@ -599,6 +609,14 @@ class TransferForecaster(BaseEstimator):
             isinstance(v, int | np.integer) and not isinstance(v, bool) for v in ids
         )
 
+    def _integer_years(self, data) -> bool:
+        """Whether ``data``'s time column holds years as numbers (check_panel reads no
+        other numbers): forecasts give years back as numbers, to merge on that column."""
+        if not (isinstance(data, pd.DataFrame) and self.time_column in data.columns):
+            return False
+        times = data[self.time_column]
+        return pd.api.types.is_numeric_dtype(times) and not pd.api.types.is_bool_dtype(times)
+
     def _fit_covariates(self) -> list[str]:
         # Newer history needs only the covariates the fitted method reads ([] = none).
         return list(self.covariates_used_)
@@ -609,7 +627,8 @@ class TransferForecaster(BaseEstimator):
         if future is None:
             raise DataError(
                 f"The model uses the covariates {self.covariates_used_}; pass their values "
-                f"for the next {horizon} steps as future= (id, timestamp and those columns)."
+                f"for the next {horizon} steps as future= / --future (id, timestamp and those "
+                "columns)."
             )
         from graft.data.timeseries import check_panel
         from graft.strategies.forecasting.base import future_index

@@ -6,6 +6,7 @@ keeps every origin's result (metrics and forecast) for inspection.
 """
 
 import os
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -47,7 +48,7 @@ class ForecastReport:
         from rich.table import Table
 
         table = Table(
-            title=f"Backtest: {self.n_origins} rolling origins, horizon {self.horizon}",
+            title=f"Backtest: {self._origins_text()}, horizon {self.horizon}",
             caption=f"gain and verdict are MASE against {self.baseline} (negative gain = "
             "lower error)",
         )
@@ -71,6 +72,18 @@ class ForecastReport:
                 f"{c.fit_seconds:.1f}",
             )
         return table
+
+    def _origins_text(self) -> str:
+        """How many origins, per series where there are several: ``n_origins`` counts
+        every series' cuts, and ``--origins`` is a number per series."""
+        first = self.origins[0]["candidate"] if self.origins else None
+        per_series = Counter(r["series"] for r in self.origins if r["candidate"] == first)
+        if len(per_series) < 2:
+            return f"{self.n_origins} rolling origins"
+        counts = set(per_series.values())
+        if len(counts) == 1:
+            return f"{counts.pop()} rolling origins x {len(per_series)} series"
+        return f"{self.n_origins} rolling origins over {len(per_series)} series"
 
     def __str__(self) -> str:
         return as_text(self.table())

@@ -69,7 +69,7 @@ def calendar(index: pd.DatetimeIndex, freq: str) -> np.ndarray:
         return np.column_stack([index.month])
     if seasons[0] == 52:
         return np.column_stack([index.isocalendar().week.to_numpy()])
-    if seasons[0] == 7:
+    if seasons[0] in (5, 7):  # daily or business-daily: the day of the week matters
         return np.column_stack([index.dayofweek, index.month])
     if len(seasons) > 1:  # sub-daily
         return np.column_stack([index.hour * 60 + index.minute, index.dayofweek])

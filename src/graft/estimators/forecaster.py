@@ -245,6 +245,26 @@ class TransferForecaster(BaseEstimator):
             where=where,
         )
 
+    def _history_needs(self, freq: str) -> tuple[int, int | None]:
+        """What ``fit`` needs of ``freq`` data: the fewest observations in each target
+        series, and (``warm_start`` only, else None) the fewest a source series needs for
+        the global model to train on; without such a source series ``warm_start`` trains
+        on the target alone, which then needs that many itself. A backtest reads these to
+        place its first origin."""
+        from sklearn.base import clone
+
+        probe = clone(self)  # _method reads fitted facts; self must stay unfitted
+        probe.seasons_, probe.covariates_used_ = self._seasons(freq), []
+        if self.strategy == "auto":
+            name = "seasonal_naive"  # what auto falls back to when nothing else can run
+        elif self.strategy == "baseline":
+            name = self.baseline
+        else:
+            name = self.strategy
+        method = probe._method(name, None)
+        need = max(min(2 * probe.seasons_[0] + 1, 9), method.min_length())  # as in _prepare
+        return need, method.min_train_length() if name == "warm_start" else None
+
     def _seed(self) -> int:
         # Drawn once per fit (a RandomState would give another seed at every call); a
         # loaded bundle trains nothing, so its default is never used to train.

@@ -296,6 +296,21 @@ def test_future_rows_with_an_empty_value_column_are_read_for_their_covariates():
     assert len(model.predict(future=future)) == 3
 
 
+def test_a_future_frame_with_past_rows_is_read_at_the_horizon_steps_only():
+    t = pd.date_range("2024-01-01", periods=63, freq="D")
+    weather = pd.DataFrame({"id": "m", "timestamp": t, "temp": np.arange(63.0)})
+    data = weather.iloc[:60].assign(value=np.sin(np.arange(60)))
+    model = TransferForecaster(strategy="warm_start", horizon=3, covariates=["temp"]).fit(data)
+    expected = model.predict(future=weather.iloc[60:])
+    gappy = weather.copy()
+    gappy.loc[10, "temp"] = np.nan  # gaps in the past rows of the record
+    gappy = gappy.drop(index=[20, 21])
+    pd.testing.assert_frame_equal(model.predict(future=gappy), expected)
+    gappy.loc[61, "temp"] = np.nan  # a step to forecast must still be given
+    with pytest.raises(DataError, match="2024-03-02"):
+        model.predict(future=gappy)
+
+
 def test_integer_series_ids_come_back_as_integers(tmp_path):
     t = pd.date_range("2024-01-01", periods=30, freq="D")
     data = pd.concat(

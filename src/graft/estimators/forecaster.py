@@ -635,6 +635,15 @@ class TransferForecaster(BaseEstimator):
         from graft.strategies.forecasting.base import future_index
 
         frame = future.copy()
+        if isinstance(frame, pd.DataFrame):
+            frame = self._horizon_rows(frame, panel, horizon)
+        if isinstance(frame, pd.DataFrame) and len(frame) == 0:
+            s = panel.series[0]
+            wanted = future_index(s.index, self.freq_, horizon)
+            raise DataError(
+                f"future lacks covariate values of series {s.id!r} for "
+                f"{wanted[0]} .. {wanted[-1]}; give one row per future step."
+            )
         frame[self.value_column] = 0.0  # future rows carry covariates only; values are unknown
         fut = check_panel(
             frame,
@@ -660,6 +669,32 @@ class TransferForecaster(BaseEstimator):
                 )
             out[s.id] = got.covariates[got.index.get_indexer(wanted)]
         return out
+
+    def _horizon_rows(self, frame: pd.DataFrame, panel, horizon: int) -> pd.DataFrame:
+        """The rows of a future frame at the steps to forecast. A future file may hold the
+        whole record (past weather too); only the horizon's steps are read, so a gap in its
+        past rows must not refuse it. Unchanged when it cannot be matched yet (no time
+        column, timestamps with and without a zone): the checks after say why."""
+        from graft.data.timeseries import parse_times
+        from graft.strategies.forecasting.base import future_index
+
+        if self.time_column not in frame.columns or len(frame) == 0:
+            return frame
+        if self.id_column not in frame.columns and self.id_column != "id":
+            return frame  # a misnamed id column: check_panel names it
+        times = parse_times(frame[self.time_column], self.time_column, "future")
+        if (times.dt.tz is None) != (panel.series[0].index.tz is None):
+            return frame
+        if self.id_column in frame.columns:
+            ids = frame[self.id_column].astype(str)
+        else:
+            ids = pd.Series("series", index=frame.index)  # one series, as check_panel reads it
+        keep = np.zeros(len(frame), dtype=bool)
+        for s in panel.series:
+            steps = future_index(s.index, self.freq_, horizon)
+            keep |= ((ids == s.id) & times.isin(steps)).to_numpy()
+        frame[self.time_column] = times  # parsed once, on the whole column
+        return frame[keep]
 
     def save(self, path):
         """Save as a bundle directory (see :func:`graft.save`)."""

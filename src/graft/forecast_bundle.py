@@ -36,6 +36,7 @@ _FITTED = (
     "fit_seconds_",
     "backtest_errors_",
     "id_numbers_",
+    "no_id_column_",
 )
 
 

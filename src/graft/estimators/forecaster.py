@@ -227,14 +227,18 @@ class TransferForecaster(BaseEstimator):
             )
         return sorted(seasons)
 
-    def _panel(self, data, where: str, covariates=None):
+    def _has_id(self, frame) -> bool:
+        return isinstance(frame, pd.DataFrame) and self.id_column in frame.columns
+
+    def _panel(self, data, where: str, covariates=None, *, id_required=None):
         from graft.data.timeseries import check_panel
 
         return check_panel(
             data,
             id_column=self.id_column,
-            # A source file may be one series (a national total) without the id column.
-            id_required=where != "source",
+            # A source file may be one series (a national total) without the id column;
+            # so may data where the source (or the fit) names series by it: see _prepare.
+            id_required=where != "source" if id_required is None else id_required,
             time_column=self.time_column,
             value_column=self.value_column,
             covariates=self.covariates if covariates is None else covariates,
@@ -419,7 +423,10 @@ class TransferForecaster(BaseEstimator):
         """Check the parameters and inputs; set the fitted facts of the data."""
         self._check_params()
         self.seed_ = self._seed_from_param()
-        panel = self._panel(data, "data")
+        # A target without the id column beside a source split by it is one series (one new
+        # store among the others); missing from both, the name is a typo that would glue
+        # every series into one, so it stays an error.
+        panel = self._panel(data, "data", id_required=not self._has_id(source))
         source_panel = None
         used = list(panel.covariates)
         if source is not None:
@@ -432,6 +439,7 @@ class TransferForecaster(BaseEstimator):
                 )
         self.panel_, self.freq_ = panel, panel.freq
         self.id_numbers_ = self._integer_ids(data)
+        self.no_id_column_ = not self._has_id(data)  # new data and futures may lack it too
         self.seasons_ = self._seasons(panel.freq)
         self.covariates_used_ = used
         self.covariate_columns_ = list(panel.covariates)
@@ -578,7 +586,11 @@ class TransferForecaster(BaseEstimator):
                 f"horizon={horizon!r} must be an integer from 1 to the fitted horizon "
                 f"{self.horizon}; refit with a longer horizon."
             )
-        panel = self.panel_ if data is None else self._panel(data, "data", self._fit_covariates())
+        panel = (
+            self.panel_
+            if data is None
+            else self._panel(data, "data", self._fit_covariates(), id_required=self._id_needed())
+        )
         check_same_zone(self.panel_, panel, "the new data", ours="the fitted data")
         if data is not None and panel.freq != self.freq_:
             raise DataError(
@@ -619,6 +631,11 @@ class TransferForecaster(BaseEstimator):
             isinstance(v, int | np.integer) and not isinstance(v, bool) for v in ids
         )
 
+    def _id_needed(self) -> bool:
+        """Whether new data and futures must hold a custom id column: not when the model
+        was fitted on one series without it."""
+        return not getattr(self, "no_id_column_", False)
+
     def _fit_covariates(self) -> list[str]:
         # Newer history needs only the covariates the fitted method reads ([] = none).
         return list(self.covariates_used_)
@@ -655,6 +672,7 @@ class TransferForecaster(BaseEstimator):
             fill_missing="raise",
             min_length=1,
             where="future",
+            id_required=self._id_needed(),
         )
         check_same_zone(panel, fut, "future")
         out = {}
@@ -680,7 +698,7 @@ class TransferForecaster(BaseEstimator):
 
         if self.time_column not in frame.columns or len(frame) == 0:
             return frame
-        if self.id_column not in frame.columns and self.id_column != "id":
+        if self.id_column not in frame.columns and self.id_column != "id" and self._id_needed():
             return frame  # a misnamed id column: check_panel names it
         times = parse_times(frame[self.time_column], self.time_column, "future")
         if (times.dt.tz is None) != (panel.series[0].index.tz is None):

@@ -149,7 +149,7 @@ def backtest(
         models[_unique(name, models)] = clone(model).set_params(horizon=horizon)
     if not models:
         raise DataError("backtest() got no candidates and no baselines; pass at least one.")
-    panel = template._panel(data, "data")
+    panel = template._panel(data, "data", id_required=not template._has_id(source))
     seasons = template._seasons(panel.freq)
     # Every cut is read on the data's own grid, whatever its gaps leave to infer.
     models = {n: m.set_params(freq=m.freq or panel.freq) for n, m in models.items()}

@@ -223,6 +223,8 @@ def test_the_first_origin_leaves_every_candidate_the_history_it_needs(hourly_pan
     message = str(info.value)
     assert "'seasonal_naive_long' needs 169" in message and "has 336" in message
     assert "n_origins=6" in message and "\n" not in message
+    with pytest.raises(DataError, match="pass window=169 or more, or drop"):
+        backtest([], data, n_origins=6, window=100, **kwargs)
     report = backtest([], data, n_origins=6, **kwargs)
     assert report.n_origins == 6  # both scored on the same six origins
     origins = [(r["candidate"], r["origin"]) for r in report.origins]

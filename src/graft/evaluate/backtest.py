@@ -228,11 +228,14 @@ def backtest(
             fits = sum(lacking(o, st, s.index[o]) is None for o, _, st in cut_plan)
             where = "data" if len(panel) == 1 else f"series {s.id!r} of data"
             limit = f" (window={window} fits on at most {window})" if window is not None else ""
-            advice = (
-                f"{fits} of the {len(cut_plan)} origins leave that much: pass n_origins={fits}"
-                if fits
-                else "no origin leaves that much: give a longer history"
-            )
+            if window is not None and window < need:
+                advice = f"pass window={need} or more"
+            elif fits:
+                advice = (
+                    f"{fits} of the {len(cut_plan)} origins leave that much: pass n_origins={fits}"
+                )
+            else:
+                advice = "no origin leaves that much: give a longer history"
             raise DataError(
                 f"backtest candidate {name!r} needs {need} observations before each origin{why}, "
                 f"but {where} has "

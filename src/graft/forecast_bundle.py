@@ -37,6 +37,7 @@ _FITTED = (
     "backtest_errors_",
     "id_numbers_",
     "year_numbers_",
+    "no_id_column_",
 )
 
 

@@ -5,7 +5,7 @@ from sklearn.base import clone
 
 import graft
 from graft import TransferForecaster
-from graft.exceptions import BundleError, DataError
+from graft.exceptions import BundleError, DataError, SchemaError
 
 FAST = {"horizon": 24, "epochs": 1, "random_state": 0}
 
@@ -310,6 +310,21 @@ def test_future_rows_with_an_empty_value_column_are_read_for_their_covariates():
     assert len(model.predict(future=future)) == 3
 
 
+def test_a_future_frame_with_past_rows_is_read_at_the_horizon_steps_only():
+    t = pd.date_range("2024-01-01", periods=63, freq="D")
+    weather = pd.DataFrame({"id": "m", "timestamp": t, "temp": np.arange(63.0)})
+    data = weather.iloc[:60].assign(value=np.sin(np.arange(60)))
+    model = TransferForecaster(strategy="warm_start", horizon=3, covariates=["temp"]).fit(data)
+    expected = model.predict(future=weather.iloc[60:])
+    gappy = weather.copy()
+    gappy.loc[10, "temp"] = np.nan  # gaps in the past rows of the record
+    gappy = gappy.drop(index=[20, 21])
+    pd.testing.assert_frame_equal(model.predict(future=gappy), expected)
+    gappy.loc[61, "temp"] = np.nan  # a step to forecast must still be given
+    with pytest.raises(DataError, match="2024-03-02"):
+        model.predict(future=gappy)
+
+
 def test_integer_series_ids_come_back_as_integers(tmp_path):
     t = pd.date_range("2024-01-01", periods=30, freq="D")
     data = pd.concat(
@@ -335,6 +350,34 @@ def test_a_single_series_source_needs_no_id_column():
     national = pd.DataFrame({"timestamp": t, "value": np.sin(np.arange(60)) * 2})
     model = TransferForecaster(strategy="warm_start", horizon=3, id_column="store")
     assert len(model.fit(stores, source=national).predict()) == 6
+
+
+def test_one_target_series_beside_a_source_split_by_a_custom_id_column(tmp_path):
+    t = pd.date_range("2024-01-01", periods=60, freq="D")
+    stores = pd.concat(
+        [pd.DataFrame({"store": k, "date": t, "sales": np.sin(np.arange(60)) + i, "temp": 1.0})
+         for i, k in enumerate(("a", "b"))]
+    )  # fmt: skip
+    target = stores[stores["store"] == "a"].drop(columns="store")  # one new store: no id
+    kwargs = dict(horizon=3, id_column="store", time_column="date", value_column="sales")
+    model = TransferForecaster(strategy="warm_start", **kwargs).fit(target, source=stores)
+    assert model.lineage_["source"]["n_series"] == 2
+    assert model.predict()["store"].tolist() == ["series"] * 3  # named as one series is
+    assert len(graft.load(model.save(tmp_path / "m.graft")).predict(data=target)) == 3
+    with_temp = TransferForecaster(strategy="warm_start", covariates=["temp"], **kwargs)
+    with_temp.fit(target, source=stores)
+    future = pd.DataFrame({"date": pd.date_range("2024-03-01", periods=3), "temp": 1.0})
+    assert len(with_temp.predict(future=future)) == 3
+    # Missing from both: a misspelt name must not glue the source's series together.
+    with pytest.raises(SchemaError, match="id column 'store'"):
+        TransferForecaster(strategy="warm_start", **kwargs).fit(
+            target, source=stores.rename(columns={"store": "shop"})
+        )
+    # A source without it, holding several series: the error points at the id column.
+    with pytest.raises(DataError, match=r"duplicate timestamps: .*id_column= / --id"):
+        TransferForecaster(strategy="warm_start", **{**kwargs, "id_column": "id"}).fit(
+            target, source=stores
+        )
 
 
 def test_auto_scores_seasonal_naive_when_the_long_one_cannot_run():

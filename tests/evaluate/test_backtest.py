@@ -213,3 +213,34 @@ def test_a_zone_aware_series_and_a_second_candidate_with_a_covariate_gap():
     with_x = TransferForecaster(strategy="warm_start", horizon=7, covariates=["x"])
     report = backtest([plain, with_x], data, horizon=7, n_origins=2, baselines=["seasonal_naive"])
     assert [c.name for c in report.candidates] == ["seasonal_naive", "mstl", "warm_start"]
+
+
+def test_the_first_origin_leaves_every_candidate_the_history_it_needs(hourly_panel):
+    data = hourly_panel(days=14)  # 336 hours: a weekly naive needs 169 before an origin
+    kwargs = dict(horizon=24, baselines=["seasonal_naive", "seasonal_naive_long"])
+    with pytest.raises(DataError) as info:
+        backtest([], data, n_origins=10, **kwargs)
+    message = str(info.value)
+    assert "'seasonal_naive_long' needs 169" in message and "has 336" in message
+    assert "n_origins=6" in message and "\n" not in message
+    with pytest.raises(DataError, match="pass window=169 or more, or drop"):
+        backtest([], data, n_origins=6, window=100, **kwargs)
+    report = backtest([], data, n_origins=6, **kwargs)
+    assert report.n_origins == 6  # both scored on the same six origins
+    origins = [(r["candidate"], r["origin"]) for r in report.origins]
+    assert sorted(o for c, o in origins if c == "seasonal_naive") == sorted(
+        o for c, o in origins if c == "seasonal_naive_long"
+    )
+
+
+def test_a_source_cut_too_short_for_the_global_model_is_left_out_there():
+    import pandas as pd
+
+    data = _daily()  # origins 46 and 53
+    source = _daily(seed=5).iloc[35:].assign(id="s")  # 11 days before 46: < 7 + 7
+    report = backtest(["warm_start"], data, source=source, horizon=7, n_origins=2, baselines=[])
+    assert report.n_origins == 2
+    # Where neither the source nor the cut can train the global model: refused in one line.
+    with pytest.raises(DataError, match=r"'warm_start' needs 21 .* n_origins=2, or drop"):
+        backtest(["warm_start"], data, source=source, horizon=14, n_origins=3, baselines=[])
+    assert isinstance(data, pd.DataFrame)

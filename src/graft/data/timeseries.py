@@ -363,6 +363,7 @@ def check_panel(
                 f"{', '.join(map(str, data.columns))}); the columns are the ones named at "
                 f"fit (--{role} / {role}_column=)."
             )
+    given_id = id_column  # named in the errors below when absent
     if id_column is not None and id_column not in data.columns:
         if id_column != "id" and id_required:  # a name the user chose must exist
             raise SchemaError(
@@ -393,6 +394,13 @@ def check_panel(
     for name in cov_names:
         frame[name] = _numbers(data, name, f"covariate {name!r}", where).to_numpy(dtype=float)
     dupes = frame.duplicated(["__id", "__t"])
+    if dupes.any() and id_column is None and given_id is not None:
+        # Read as one series for want of the id column: most likely several series.
+        raise DataError(
+            f"{where} has duplicate timestamps: if it holds several series, name their id "
+            f"column with id_column= / --id (the id column {given_id!r} is not in {where}); "
+            "otherwise aggregate or drop the duplicates."
+        )
     if dupes.any():
         first = frame[dupes].iloc[0]
         raise DataError(

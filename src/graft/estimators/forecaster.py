@@ -227,14 +227,18 @@ class TransferForecaster(BaseEstimator):
             )
         return sorted(seasons)
 
-    def _panel(self, data, where: str, covariates=None):
+    def _has_id(self, frame) -> bool:
+        return isinstance(frame, pd.DataFrame) and self.id_column in frame.columns
+
+    def _panel(self, data, where: str, covariates=None, *, id_required=None):
         from graft.data.timeseries import check_panel
 
         return check_panel(
             data,
             id_column=self.id_column,
-            # A source file may be one series (a national total) without the id column.
-            id_required=where != "source",
+            # A source file may be one series (a national total) without the id column;
+            # so may data where the source (or the fit) names series by it: see _prepare.
+            id_required=where != "source" if id_required is None else id_required,
             time_column=self.time_column,
             value_column=self.value_column,
             covariates=self.covariates if covariates is None else covariates,
@@ -244,6 +248,26 @@ class TransferForecaster(BaseEstimator):
             min_length=3,
             where=where,
         )
+
+    def _history_needs(self, freq: str) -> tuple[int, int | None]:
+        """What ``fit`` needs of ``freq`` data: the fewest observations in each target
+        series, and (``warm_start`` only, else None) the fewest a source series needs for
+        the global model to train on; without such a source series ``warm_start`` trains
+        on the target alone, which then needs that many itself. A backtest reads these to
+        place its first origin."""
+        from sklearn.base import clone
+
+        probe = clone(self)  # _method reads fitted facts; self must stay unfitted
+        probe.seasons_, probe.covariates_used_ = self._seasons(freq), []
+        if self.strategy == "auto":
+            name = "seasonal_naive"  # what auto falls back to when nothing else can run
+        elif self.strategy == "baseline":
+            name = self.baseline
+        else:
+            name = self.strategy
+        method = probe._method(name, None)
+        need = max(min(2 * probe.seasons_[0] + 1, 9), method.min_length())  # as in _prepare
+        return need, method.min_train_length() if name == "warm_start" else None
 
     def _seed(self) -> int:
         # Drawn once per fit (a RandomState would give another seed at every call); a
@@ -399,7 +423,10 @@ class TransferForecaster(BaseEstimator):
         """Check the parameters and inputs; set the fitted facts of the data."""
         self._check_params()
         self.seed_ = self._seed_from_param()
-        panel = self._panel(data, "data")
+        # A target without the id column beside a source split by it is one series (one new
+        # store among the others); missing from both, the name is a typo that would glue
+        # every series into one, so it stays an error.
+        panel = self._panel(data, "data", id_required=not self._has_id(source))
         source_panel = None
         used = list(panel.covariates)
         if source is not None:
@@ -413,6 +440,7 @@ class TransferForecaster(BaseEstimator):
         self.panel_, self.freq_ = panel, panel.freq
         self.id_numbers_ = self._integer_ids(data)
         self.year_numbers_ = self._integer_years(data)
+        self.no_id_column_ = not self._has_id(data)  # new data and futures may lack it too
         self.seasons_ = self._seasons(panel.freq)
         self.covariates_used_ = used
         self.covariate_columns_ = list(panel.covariates)
@@ -562,7 +590,11 @@ class TransferForecaster(BaseEstimator):
                 f"horizon={horizon!r} must be an integer from 1 to the fitted horizon "
                 f"{self.horizon}; refit with a longer horizon."
             )
-        panel = self.panel_ if data is None else self._panel(data, "data", self._fit_covariates())
+        panel = (
+            self.panel_
+            if data is None
+            else self._panel(data, "data", self._fit_covariates(), id_required=self._id_needed())
+        )
         check_same_zone(self.panel_, panel, "the new data", ours="the fitted data")
         if data is not None and panel.freq != self.freq_:
             raise DataError(
@@ -617,6 +649,11 @@ class TransferForecaster(BaseEstimator):
         times = data[self.time_column]
         return pd.api.types.is_numeric_dtype(times) and not pd.api.types.is_bool_dtype(times)
 
+    def _id_needed(self) -> bool:
+        """Whether new data and futures must hold a custom id column: not when the model
+        was fitted on one series without it."""
+        return not getattr(self, "no_id_column_", False)
+
     def _fit_covariates(self) -> list[str]:
         # Newer history needs only the covariates the fitted method reads ([] = none).
         return list(self.covariates_used_)
@@ -634,6 +671,15 @@ class TransferForecaster(BaseEstimator):
         from graft.strategies.forecasting.base import future_index
 
         frame = future.copy()
+        if isinstance(frame, pd.DataFrame):
+            frame = self._horizon_rows(frame, panel, horizon)
+        if isinstance(frame, pd.DataFrame) and len(frame) == 0:
+            s = panel.series[0]
+            wanted = future_index(s.index, self.freq_, horizon)
+            raise DataError(
+                f"future lacks covariate values of series {s.id!r} for "
+                f"{wanted[0]} .. {wanted[-1]}; give one row per future step."
+            )
         frame[self.value_column] = 0.0  # future rows carry covariates only; values are unknown
         fut = check_panel(
             frame,
@@ -645,6 +691,7 @@ class TransferForecaster(BaseEstimator):
             fill_missing="raise",
             min_length=1,
             where="future",
+            id_required=self._id_needed(),
         )
         check_same_zone(panel, fut, "future")
         out = {}
@@ -659,6 +706,32 @@ class TransferForecaster(BaseEstimator):
                 )
             out[s.id] = got.covariates[got.index.get_indexer(wanted)]
         return out
+
+    def _horizon_rows(self, frame: pd.DataFrame, panel, horizon: int) -> pd.DataFrame:
+        """The rows of a future frame at the steps to forecast. A future file may hold the
+        whole record (past weather too); only the horizon's steps are read, so a gap in its
+        past rows must not refuse it. Unchanged when it cannot be matched yet (no time
+        column, timestamps with and without a zone): the checks after say why."""
+        from graft.data.timeseries import parse_times
+        from graft.strategies.forecasting.base import future_index
+
+        if self.time_column not in frame.columns or len(frame) == 0:
+            return frame
+        if self.id_column not in frame.columns and self.id_column != "id" and self._id_needed():
+            return frame  # a misnamed id column: check_panel names it
+        times = parse_times(frame[self.time_column], self.time_column, "future")
+        if (times.dt.tz is None) != (panel.series[0].index.tz is None):
+            return frame
+        if self.id_column in frame.columns:
+            ids = frame[self.id_column].astype(str)
+        else:
+            ids = pd.Series("series", index=frame.index)  # one series, as check_panel reads it
+        keep = np.zeros(len(frame), dtype=bool)
+        for s in panel.series:
+            steps = future_index(s.index, self.freq_, horizon)
+            keep |= ((ids == s.id) & times.isin(steps)).to_numpy()
+        frame[self.time_column] = times  # parsed once, on the whole column
+        return frame[keep]
 
     def save(self, path):
         """Save as a bundle directory (see :func:`graft.save`)."""

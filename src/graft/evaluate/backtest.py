@@ -149,7 +149,7 @@ def backtest(
         models[_unique(name, models)] = clone(model).set_params(horizon=horizon)
     if not models:
         raise DataError("backtest() got no candidates and no baselines; pass at least one.")
-    panel = template._panel(data, "data")
+    panel = template._panel(data, "data", id_required=not template._has_id(source))
     seasons = template._seasons(panel.freq)
     # Every cut is read on the data's own grid, whatever its gaps leave to infer.
     models = {n: m.set_params(freq=m.freq or panel.freq) for n, m in models.items()}
@@ -167,35 +167,93 @@ def backtest(
         check_same_zone(panel, template._panel(source, "source", covariates=[]), "source")
         source_frame = _long(source, template, "source")
     min_train = 2 * seasons[0] + 1
-    records, per_model = [], {n: {"rows": [], "seconds": []} for n in models}
-    n_cut, skipped = 0, 0
+    # What each candidate's fit needs before an origin (with its own seasons and method).
+    needs = {n: m._history_needs(panel.freq) for n, m in models.items()}
+    cuts = {}
+
+    def source_at(cutoff, length):
+        """The usable source before ``cutoff``, less the series shorter than ``length`` (too
+        short for a global model at an early origin: left out there, as a series that
+        starts late is); cached, as candidates and series share origins."""
+        if source_frame is None:
+            return None
+        if (cutoff, length) not in cuts:
+            cuts[cutoff, length] = _usable_source(
+                source_frame, cutoff, template, panel.covariates, length
+            )
+        return cuts[cutoff, length]
+
+    def lacking(origin, start, cutoff):
+        """The first candidate that cannot be fitted on the cut ``start:origin``, and what
+        it needs; None when every one can."""
+        for name, (need, train_need) in needs.items():
+            if origin - start < need:
+                return name, need, ""
+            if train_need and origin - start < train_need and source_at(cutoff, train_need) is None:
+                return (
+                    name,
+                    train_need,
+                    (
+                        " (its global model trains on the cut alone where no source series is "
+                        "that long yet)"
+                    ),
+                )
+        return None
+
+    # Every candidate is scored at the same origins (a paired comparison), so the first
+    # origin must leave each one the history its fit needs; a design that cannot is
+    # refused whole rather than scoring candidates on different origins.
+    plan, skipped = [], 0
     for s in panel.series:
         observed = raw[s.id]  # the data as given on the grid: NaN where it had no value
         known = observed[[c for c in observed.columns if c in needed]].notna().all(axis=1)
         known = known.to_numpy()
         values = pd.to_numeric(observed[template.value_column], errors="coerce")
         values = values.to_numpy(dtype=float)
+        cut_plan, missing = [], None
         for origin in rolling_origins(len(s.values), horizon, n_origins, step, min_train):
-            actual = values[origin : origin + horizon]
-            scored = ~np.isnan(actual)
-            if not known[origin - 1] or not scored.any():
+            if not known[origin - 1] or np.isnan(values[origin : origin + horizon]).all():
                 # A history ending in a missing value (or covariate) could only be filled
                 # from the values after the origin (fit refuses it); a window with nothing
                 # observed scores nothing.
                 skipped += 1
                 continue
-            n_cut += 1
             window_start = 0 if window is None else max(0, origin - window)
             # A cut starts on a known row.
             start = window_start + int(np.argmax(known[window_start:origin]))
+            missing = lacking(origin, start, s.index[origin]) or missing
+            cut_plan.append((origin, window_start, start))
+        if missing is not None:
+            name, need, why = missing
+            fits = sum(lacking(o, st, s.index[o]) is None for o, _, st in cut_plan)
+            where = "data" if len(panel) == 1 else f"series {s.id!r} of data"
+            limit = f" (window={window} fits on at most {window})" if window is not None else ""
+            if window is not None and window < need:
+                advice = f"pass window={need} or more"
+            elif fits:
+                advice = (
+                    f"{fits} of the {len(cut_plan)} origins leave that much: pass n_origins={fits}"
+                )
+            else:
+                advice = "no origin leaves that much: give a longer history"
+            raise DataError(
+                f"backtest candidate {name!r} needs {need} observations before each origin{why}, "
+                f"but {where} has "
+                f"{len(s.values)}{limit}; {advice}, or drop {name!r}."
+            )
+        plan.append((s, observed, values, cut_plan))
+    n_cut = 0
+    records, per_model = [], {n: {"rows": [], "seconds": []} for n in models}
+    for s, observed, values, cut_plan in plan:
+        for origin, window_start, start in cut_plan:
+            actual = values[origin : origin + horizon]
+            scored = ~np.isnan(actual)
+            n_cut += 1
             cutoff = s.index[origin]
             # The values as given before the origin (gaps left as NaN): each candidate
             # fills them itself, from the past only.
             rows = observed.iloc[start:origin].reset_index(names=time_column)
             rows.insert(0, id_column, s.id)
-            source_cut = None
-            if source_frame is not None:
-                source_cut = _usable_source(source_frame, cutoff, template, panel.covariates)
             # The covariates' values over the window, as a forecast of them would be known:
             # the panel's own (filled) where it has them; for other candidates' columns the
             # data's, gaps filled within the window (future covariates only, no target).
@@ -210,7 +268,7 @@ def backtest(
             for name, model in models.items():
                 fitted = clone(model)
                 started = time.perf_counter()
-                fitted.fit(rows, source=source_cut)
+                fitted.fit(rows, source=source_at(cutoff, needs[name][1]))
                 forecast = fitted.predict(future=future)
                 seconds = time.perf_counter() - started
                 quantiles = forecast[[c for c in forecast.columns if c.startswith("q")]]
@@ -311,10 +369,13 @@ def _on_grid(frame: pd.DataFrame, panel, template: TransferForecaster) -> dict:
     return out
 
 
-def _usable_source(source: pd.DataFrame, cutoff, template: TransferForecaster, covariates):
+def _usable_source(
+    source: pd.DataFrame, cutoff, template: TransferForecaster, covariates, min_length=None
+):
     """The source rows before ``cutoff``, each series ending on a known value (one missing
-    just before the cut could only be filled from after it) and long enough to be read; a
-    series that starts late is left out of the early origins. None when nothing is left."""
+    just before the cut could only be filled from after it) and long enough to be read (and
+    to hold ``min_length`` rows, when given); a series that starts late is left out of the
+    early origins. None when nothing is left."""
     before = source[source[template.time_column] < cutoff]
     needed = [template.value_column, *(c for c in covariates if c in before.columns)]
     parts = []
@@ -323,6 +384,6 @@ def _usable_source(source: pd.DataFrame, cutoff, template: TransferForecaster, c
         known = rows[needed].notna().all(axis=1).to_numpy()
         if known.any():
             rows = rows.iloc[: len(known) - int(np.argmax(known[::-1]))]
-        if known.sum() >= 3:
+        if known.sum() >= 3 and len(rows) >= (min_length or 0):
             parts.append(rows)
     return pd.concat(parts) if parts else None

@@ -151,6 +151,11 @@ class GlobalLightGBM(ForecastMethod):
     def min_length(self) -> int:
         return self.features.seasons[0] + 1
 
+    def min_train_length(self) -> int:
+        """Fewest observations a series needs to give the model one training origin (a
+        source series, or the target when there is no source)."""
+        return self.features.seasons[0] + self.horizon
+
     def _training_rows(self, series: list[Series], freq: str, max_rows: int, first: int):
         horizon = self.horizon
         n_origins = sum(max(len(s.values) - horizon - first + 1, 0) for s in series)
@@ -183,7 +188,7 @@ class GlobalLightGBM(ForecastMethod):
             if self.booster is None:
                 raise GraftError(
                     "warm_start has neither source series nor a target history long enough "
-                    f"to train on (needs more than {first + self.horizon} observations)."
+                    f"to train on (needs at least {self.min_train_length()} observations)."
                 )
             return self
         X, y, origin, step, length = target
@@ -330,8 +335,8 @@ def _train_source(method: GlobalLightGBM, freq: str):
         rows = method._training_rows(method.source, freq, MAX_ROWS, method.features.seasons[0])
         if rows is None:
             raise GraftError(
-                "The source series are too short for the global model; each needs more than "
-                f"{method.features.seasons[0] + method.horizon} observations."
+                "The source series are too short for the global model; one needs at least "
+                f"{method.min_train_length()} observations."
             )
         booster, rq = _train(method, *rows[:4])
         if len(_SOURCE_MODELS) >= 4:

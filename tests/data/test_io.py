@@ -109,6 +109,32 @@ def test_text_columns_keep_leading_zeros(tmp_path):
     assert io.read_table(csv)["store"].tolist() == [1, 1]  # without it, pandas' numbers
 
 
+def test_jsonl_numbers_in_date_named_columns_stay_numbers(tmp_path):
+    # pandas' read_json turned numbers in columns named like dates into datetimes, so the
+    # same rows predicted differently from CSV and fit refused them as dates.
+    frame = pd.DataFrame(
+        {name: [1_650_000_000, 1_660_000_000] for name in ("signup_at", "end_time", "date")}
+        | {"timestamp": [1, 2], "modified": [1.5, 2.5]}
+    )
+    frame.to_json(tmp_path / "d.jsonl", orient="records", lines=True)
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    jsonl, csv = io.read_table(tmp_path / "d.jsonl"), io.read_table(tmp_path / "d.csv")
+    pd.testing.assert_frame_equal(jsonl, csv)
+    assert jsonl.dtypes.map(pd.api.types.is_numeric_dtype).all()
+
+
+def test_jsonl_timestamps_stay_text_that_forecasting_still_parses(tmp_path):
+    from graft.data.timeseries import parse_times
+
+    path = tmp_path / "s.jsonl"
+    path.write_text('{"timestamp": "2024-01-01", "v": 1}\n{"timestamp": "2024-01-02", "v": 2}\n')
+    column = io.read_table(path)["timestamp"]
+    assert column.tolist() == ["2024-01-01", "2024-01-02"]
+    assert parse_times(column, "timestamp", "s").tolist() == list(
+        pd.to_datetime(["2024-01-01", "2024-01-02"])
+    )
+
+
 def test_json_reports_hold_no_nan(tmp_path):
     path = io.write_json({"r2": float("nan"), "scores": [1.0, float("inf")]}, tmp_path / "r.json")
     assert json.loads(path.read_text()) == {"r2": None, "scores": [1.0, None]}

@@ -47,8 +47,17 @@ def read_table(path: str | Path, text_columns=()) -> pd.DataFrame:
                 frame[as_text] = verbatim[as_text]
         elif suffix == ".jsonl":
             # Values as written (JSON says which are text): "001" stays "001", 123 stays 123.
+            # No date guessing either: pandas turns numbers in columns named like dates
+            # (signup_at, *_time, timestamp, date, modified) into datetimes, so the same
+            # rows would read differently from CSV; a time column is parsed where it is used.
             as_written = dict.fromkeys(text_columns, object)
-            frame = pd.read_json(path, lines=True, dtype=as_written or True)
+            frame = pd.read_json(
+                path,
+                lines=True,
+                dtype=as_written or True,
+                convert_dates=False,
+                keep_default_dates=False,
+            )
         else:
             frame = pd.read_parquet(path)
     except Exception as exc:

@@ -135,6 +135,30 @@ def test_jsonl_timestamps_stay_text_that_forecasting_still_parses(tmp_path):
     )
 
 
+def test_csv_rows_with_a_trailing_delimiter_keep_their_columns(tmp_path, recwarn):
+    # pandas took the first field of each row as the index and shifted every column one
+    # place: "plan" held the churn answers.
+    path = tmp_path / "tr.csv"
+    path.write_text("age,income,plan,churn\n21,7,p1,no,\n22,14,p2,yes,\n")
+    frame = io.read_table(path, text_columns=("plan",))
+    assert frame.to_dict("list") == {
+        "age": [21, 22],
+        "income": [7, 14],
+        "plan": ["p1", "p2"],
+        "churn": ["no", "yes"],
+    }
+    assert not [w for w in recwarn if issubclass(w.category, pd.errors.ParserWarning)]
+
+
+def test_a_csv_value_beyond_the_header_is_a_one_line_error(tmp_path):
+    path = tmp_path / "extra.csv"
+    path.write_text("a,b,c\n1,2,3,\n4,5,6,9\n")
+    with pytest.raises(
+        DataError, match=r"^\S+extra.csv line 3 has 4 fields but the header names 3 "
+    ):
+        io.read_table(path)
+
+
 def test_json_reports_hold_no_nan(tmp_path):
     path = io.write_json({"r2": float("nan"), "scores": [1.0, float("inf")]}, tmp_path / "r.json")
     assert json.loads(path.read_text()) == {"r2": None, "scores": [1.0, None]}

@@ -1,9 +1,11 @@
 """Reading and writing tables (CSV, Parquet, JSON Lines) with clear errors; atomic JSON."""
 
+import csv
 import json
 import math
 import os
 import tempfile
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -38,11 +40,27 @@ def read_table(path: str | Path, text_columns=()) -> pd.DataFrame:
         raise DataError(f"{path} is empty; it needs a header and at least one row.")
     try:
         if suffix == ".csv":
-            frame = pd.read_csv(path)
+            # index_col=False: rows with one field more than the header (a trailing
+            # delimiter on every row, as some exports write) are read in the header's
+            # positions; pandas would otherwise take the first field as the index and
+            # shift every column one place, silently. Dropped fields must be empty.
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", pd.errors.ParserWarning)
+                frame = pd.read_csv(path, index_col=False)
+            for caught_warning in caught:
+                if issubclass(caught_warning.category, pd.errors.ParserWarning):
+                    _check_no_extra_fields(path, frame.shape[1])
+                else:  # others (mixed types, ...) still reach the user
+                    warnings.warn(caught_warning.message, caught_warning.category, stacklevel=2)
             as_text = [c for c in text_columns if c in frame.columns]
             if as_text:  # read again as written: no number or missing-value guessing
                 verbatim = pd.read_csv(
-                    path, usecols=as_text, dtype=str, keep_default_na=False, na_values=[""]
+                    path,
+                    usecols=as_text,
+                    dtype=str,
+                    keep_default_na=False,
+                    na_values=[""],
+                    index_col=False,
                 )
                 frame[as_text] = verbatim[as_text]
         elif suffix == ".jsonl":
@@ -60,6 +78,8 @@ def read_table(path: str | Path, text_columns=()) -> pd.DataFrame:
             )
         else:
             frame = pd.read_parquet(path)
+    except DataError:
+        raise
     except Exception as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataError(
@@ -68,6 +88,22 @@ def read_table(path: str | Path, text_columns=()) -> pd.DataFrame:
     if frame.empty:
         raise DataError(f"{path} has no data rows; it needs at least one row.")
     return frame
+
+
+def _check_no_extra_fields(path: Path, columns: int) -> None:
+    """Refuse a CSV row holding a value beyond the header's last column (pandas drops it
+    with ``index_col=False``); empty extra fields, a trailing delimiter, are harmless."""
+    with open(path, encoding="utf-8", errors="replace", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader, None)
+        for row in reader:
+            extra = [value for value in row[columns:] if value.strip()]
+            if extra:
+                raise DataError(
+                    f"{path} line {reader.line_num} has {len(row)} fields but the header "
+                    f"names {columns} columns ({extra[0]!r} is beyond the last); add the "
+                    "missing column name(s) to the header or remove the extra field(s)."
+                )
 
 
 def default_mode(directory: bool = False) -> int:

@@ -4,6 +4,7 @@ a DataError that leaves nothing behind."""
 import json
 import os
 import stat
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -133,6 +134,23 @@ def test_jsonl_timestamps_stay_text_that_forecasting_still_parses(tmp_path):
     assert parse_times(column, "timestamp", "s").tolist() == list(
         pd.to_datetime(["2024-01-01", "2024-01-02"])
     )
+
+
+def test_jsonl_strings_stay_strings_and_numbers_numbers(tmp_path):
+    # Outside text_columns pandas inferred types, so codes "001" / "010" became 1 / 10.
+    path = tmp_path / "codes.jsonl"
+    lines = [
+        '{"dept": "001", "n": 1, "x": 1.5, "ok": true, "price": "2.50", "gap": 3}',
+        '{"dept": "010", "n": 2, "x": null, "ok": false, "price": "3.00", "gap": null}',
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nor a pandas deprecation warning on every read
+        frame = io.read_table(path)
+    assert frame["dept"].tolist() == ["001", "010"]
+    assert frame["price"].tolist() == ["2.50", "3.00"]
+    assert frame["n"].dtype == "int64" and frame["x"].dtype == "float64"
+    assert frame["ok"].dtype == bool and frame["gap"].tolist()[0] == 3
 
 
 def test_csv_rows_with_a_trailing_delimiter_keep_their_columns(tmp_path, recwarn):

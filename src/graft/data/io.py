@@ -1,6 +1,7 @@
 """Reading and writing tables (CSV, Parquet, JSON Lines) with clear errors; atomic JSON."""
 
 import csv
+import inspect
 import json
 import math
 import os
@@ -13,6 +14,16 @@ import pandas as pd
 from graft.exceptions import DataError
 
 SUPPORTED = {".csv": "CSV", ".parquet": "Parquet", ".pq": "Parquet", ".jsonl": "JSON Lines"}
+
+
+# pandas < 3.1 guesses dates even with dtype=False unless told not to; pandas 3.1 stops
+# with dtype=False and deprecates these keywords (a warning on every read).
+_NO_JSON_DATES = (
+    {"convert_dates": False, "keep_default_dates": False}
+    if getattr(inspect.signature(pd.read_json).parameters.get("convert_dates"), "default", None)
+    is True
+    else {}
+)
 
 
 def read_table(path: str | Path, text_columns=()) -> pd.DataFrame:
@@ -64,18 +75,12 @@ def read_table(path: str | Path, text_columns=()) -> pd.DataFrame:
                 )
                 frame[as_text] = verbatim[as_text]
         elif suffix == ".jsonl":
-            # Values as written (JSON says which are text): "001" stays "001", 123 stays 123.
-            # No date guessing either: pandas turns numbers in columns named like dates
-            # (signup_at, *_time, timestamp, date, modified) into datetimes, so the same
-            # rows would read differently from CSV; a time column is parsed where it is used.
-            as_written = dict.fromkeys(text_columns, object)
-            frame = pd.read_json(
-                path,
-                lines=True,
-                dtype=as_written or True,
-                convert_dates=False,
-                keep_default_dates=False,
-            )
+            # Values as written: JSON says which are text, so "001" stays "001" and 123
+            # stays 123 (dtype=False: pandas would read "001" as 1). No date guessing
+            # either: pandas turns numbers in columns named like dates (signup_at, *_time,
+            # timestamp, date, modified) into datetimes, so the same rows would read
+            # differently from CSV; a time column is parsed where it is used.
+            frame = pd.read_json(path, lines=True, dtype=False, **_NO_JSON_DATES)
         else:
             frame = pd.read_parquet(path)
     except DataError:

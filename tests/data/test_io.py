@@ -177,6 +177,41 @@ def test_a_csv_value_beyond_the_header_is_a_one_line_error(tmp_path):
         io.read_table(path)
 
 
+def test_a_jsonl_with_a_byte_order_mark_reads(tmp_path):
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(
+        b'\xef\xbb\xbf{"review": "great", "label": "pos"}\n{"review": "bad", "label": "neg"}\n'
+    )
+    assert io.read_table(path).to_dict("list") == {
+        "review": ["great", "bad"],
+        "label": ["pos", "neg"],
+    }
+
+
+CAFE = "review,label\ncaf\u00e9 tr\u00e8s bon,pos\n".encode("cp1252")
+ARRAY = b'[{"review": "great", "label": "pos"},\n {"review": "bad"}]\n'
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        # One column named "review;sentiment" made --label sentiment "not in" the file.
+        ("semi.csv", b"review;sentiment\ngreat, really;pos\nbad;neg\n", "seems to use semicolons"),
+        ("tabs.csv", b"review\tsentiment\ngreat\tpos\nbad\tneg\n", "seems to use tabs"),
+        ("arr.jsonl", ARRAY, "holds a JSON array"),  # was one row of columns 0, 1, 2, ...
+        ("cp.csv", CAFE, r"is not UTF-8 text \(byte 0xe9"),
+        ("cp.jsonl", '{"review": "caf\u00e9"}\n'.encode("cp1252"), "is not UTF-8 text"),
+    ],
+)  # fmt: skip
+def test_other_dialects_get_a_one_line_error_naming_the_fix(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(DataError, match=message) as info:
+        io.read_table(path)
+    assert "\n" not in str(info.value)
+    assert "save it" in str(info.value) or "write one record per line" in str(info.value)
+
+
 def test_json_reports_hold_no_nan(tmp_path):
     path = io.write_json({"r2": float("nan"), "scores": [1.0, float("inf")]}, tmp_path / "r.json")
     assert json.loads(path.read_text()) == {"r2": None, "scores": [1.0, None]}

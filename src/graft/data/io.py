@@ -58,6 +58,8 @@ def read_table(path: str | Path, text_columns=()) -> pd.DataFrame:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", pd.errors.ParserWarning)
                 frame = pd.read_csv(path, index_col=False)
+            if frame.shape[1] == 1:
+                _check_delimiter(path)
             for caught_warning in caught:
                 if issubclass(caught_warning.category, pd.errors.ParserWarning):
                     _check_no_extra_fields(path, frame.shape[1])
@@ -80,12 +82,24 @@ def read_table(path: str | Path, text_columns=()) -> pd.DataFrame:
             # either: pandas turns numbers in columns named like dates (signup_at, *_time,
             # timestamp, date, modified) into datetimes, so the same rows would read
             # differently from CSV; a time column is parsed where it is used.
-            frame = pd.read_json(path, lines=True, dtype=False, **_NO_JSON_DATES)
+            _check_json_lines(path)
+            # utf-8-sig: a byte-order mark (as Windows tools write) is not the first value.
+            frame = pd.read_json(
+                path, lines=True, dtype=False, encoding="utf-8-sig", **_NO_JSON_DATES
+            )
         else:
             frame = pd.read_parquet(path)
     except DataError:
         raise
+    except UnicodeDecodeError as exc:
+        bad = exc.object[exc.start : exc.start + 1].hex()
+        raise DataError(
+            f"{path} is not UTF-8 text (byte 0x{bad} cannot be read as UTF-8; a Windows "
+            "encoding such as cp1252 or a binary file?); save it as UTF-8 (Excel: 'CSV UTF-8')."
+        ) from exc
     except Exception as exc:
+        if suffix == ".csv":
+            _check_delimiter(path)
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataError(
             f"{path} is not readable as {SUPPORTED[suffix]} ({first}); check the file format."
@@ -93,6 +107,36 @@ def read_table(path: str | Path, text_columns=()) -> pd.DataFrame:
     if frame.empty:
         raise DataError(f"{path} has no data rows; it needs at least one row.")
     return frame
+
+
+def _check_delimiter(path: Path) -> None:
+    """Refuse a CSV whose header is one field holding a semicolon or a tab: the file is
+    separated by that (European Excel, TSV), and read with commas every row would be one
+    column, so a column named later would be reported missing."""
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
+        header = next(csv.reader(handle), [])
+    if len(header) != 1:
+        return
+    for delimiter, name in ((";", "semicolons"), ("\t", "tabs")):
+        if delimiter in header[0]:
+            raise DataError(
+                f"{path} seems to use {name}, not commas, between columns (header "
+                f"{header[0][:60]!r}); save it comma-separated (pandas: "
+                f"read_csv(path, sep={delimiter!r}).to_csv(new_path, index=False))."
+            )
+
+
+def _check_json_lines(path: Path) -> None:
+    """Refuse a JSON array saved as .jsonl: pandas would read each record as one column
+    (0, 1, 2, ...) of a single row."""
+    with open(path, "rb") as handle:
+        start = handle.read(1024).removeprefix(b"\xef\xbb\xbf").lstrip()
+    if start.startswith(b"["):
+        raise DataError(
+            f"{path} holds a JSON array, not JSON Lines (one object per line, such as "
+            '{"text": "...", "label": "pos"}); write one record per line (pandas: '
+            "to_json(path, orient='records', lines=True))."
+        )
 
 
 def _check_no_extra_fields(path: Path, columns: int) -> None:

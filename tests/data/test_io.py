@@ -4,6 +4,7 @@ a DataError that leaves nothing behind."""
 import json
 import os
 import stat
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -107,6 +108,108 @@ def test_text_columns_keep_leading_zeros(tmp_path):
     assert io.read_table(csv, text_columns=("store",))["store"].tolist() == ["001", "01"]
     assert io.read_table(jsonl, text_columns=("store",))["store"].tolist() == ["001", "1"]
     assert io.read_table(csv)["store"].tolist() == [1, 1]  # without it, pandas' numbers
+
+
+def test_jsonl_numbers_in_date_named_columns_stay_numbers(tmp_path):
+    # pandas' read_json turned numbers in columns named like dates into datetimes, so the
+    # same rows predicted differently from CSV and fit refused them as dates.
+    frame = pd.DataFrame(
+        {name: [1_650_000_000, 1_660_000_000] for name in ("signup_at", "end_time", "date")}
+        | {"timestamp": [1, 2], "modified": [1.5, 2.5]}
+    )
+    frame.to_json(tmp_path / "d.jsonl", orient="records", lines=True)
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    jsonl, csv = io.read_table(tmp_path / "d.jsonl"), io.read_table(tmp_path / "d.csv")
+    pd.testing.assert_frame_equal(jsonl, csv)
+    assert jsonl.dtypes.map(pd.api.types.is_numeric_dtype).all()
+
+
+def test_jsonl_timestamps_stay_text_that_forecasting_still_parses(tmp_path):
+    from graft.data.timeseries import parse_times
+
+    path = tmp_path / "s.jsonl"
+    path.write_text('{"timestamp": "2024-01-01", "v": 1}\n{"timestamp": "2024-01-02", "v": 2}\n')
+    column = io.read_table(path)["timestamp"]
+    assert column.tolist() == ["2024-01-01", "2024-01-02"]
+    assert parse_times(column, "timestamp", "s").tolist() == list(
+        pd.to_datetime(["2024-01-01", "2024-01-02"])
+    )
+
+
+def test_jsonl_strings_stay_strings_and_numbers_numbers(tmp_path):
+    # Outside text_columns pandas inferred types, so codes "001" / "010" became 1 / 10.
+    path = tmp_path / "codes.jsonl"
+    lines = [
+        '{"dept": "001", "n": 1, "x": 1.5, "ok": true, "price": "2.50", "gap": 3}',
+        '{"dept": "010", "n": 2, "x": null, "ok": false, "price": "3.00", "gap": null}',
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nor a pandas deprecation warning on every read
+        frame = io.read_table(path)
+    assert frame["dept"].tolist() == ["001", "010"]
+    assert frame["price"].tolist() == ["2.50", "3.00"]
+    assert frame["n"].dtype == "int64" and frame["x"].dtype == "float64"
+    assert frame["ok"].dtype == bool and frame["gap"].tolist()[0] == 3
+
+
+def test_csv_rows_with_a_trailing_delimiter_keep_their_columns(tmp_path, recwarn):
+    # pandas took the first field of each row as the index and shifted every column one
+    # place: "plan" held the churn answers.
+    path = tmp_path / "tr.csv"
+    path.write_text("age,income,plan,churn\n21,7,p1,no,\n22,14,p2,yes,\n")
+    frame = io.read_table(path, text_columns=("plan",))
+    assert frame.to_dict("list") == {
+        "age": [21, 22],
+        "income": [7, 14],
+        "plan": ["p1", "p2"],
+        "churn": ["no", "yes"],
+    }
+    assert not [w for w in recwarn if issubclass(w.category, pd.errors.ParserWarning)]
+
+
+def test_a_csv_value_beyond_the_header_is_a_one_line_error(tmp_path):
+    path = tmp_path / "extra.csv"
+    path.write_text("a,b,c\n1,2,3,\n4,5,6,9\n")
+    with pytest.raises(
+        DataError, match=r"^\S+extra.csv line 3 has 4 fields but the header names 3 "
+    ):
+        io.read_table(path)
+
+
+def test_a_jsonl_with_a_byte_order_mark_reads(tmp_path):
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(
+        b'\xef\xbb\xbf{"review": "great", "label": "pos"}\n{"review": "bad", "label": "neg"}\n'
+    )
+    assert io.read_table(path).to_dict("list") == {
+        "review": ["great", "bad"],
+        "label": ["pos", "neg"],
+    }
+
+
+CAFE = "review,label\ncaf\u00e9 tr\u00e8s bon,pos\n".encode("cp1252")
+ARRAY = b'[{"review": "great", "label": "pos"},\n {"review": "bad"}]\n'
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        # One column named "review;sentiment" made --label sentiment "not in" the file.
+        ("semi.csv", b"review;sentiment\ngreat, really;pos\nbad;neg\n", "seems to use semicolons"),
+        ("tabs.csv", b"review\tsentiment\ngreat\tpos\nbad\tneg\n", "seems to use tabs"),
+        ("arr.jsonl", ARRAY, "holds a JSON array"),  # was one row of columns 0, 1, 2, ...
+        ("cp.csv", CAFE, r"is not UTF-8 text \(byte 0xe9"),
+        ("cp.jsonl", '{"review": "caf\u00e9"}\n'.encode("cp1252"), "is not UTF-8 text"),
+    ],
+)  # fmt: skip
+def test_other_dialects_get_a_one_line_error_naming_the_fix(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(DataError, match=message) as info:
+        io.read_table(path)
+    assert "\n" not in str(info.value)
+    assert "save it" in str(info.value) or "write one record per line" in str(info.value)
 
 
 def test_json_reports_hold_no_nan(tmp_path):

@@ -166,6 +166,16 @@ def test_check_frame_refuses_infinite_numbers(customers):
         check_frame(customers.assign(age=[1, np.inf, 3, 4, 5, 6, 7, 8]), schema)
 
 
+@pytest.mark.parametrize("column", ["age", "plan", "senior"])
+def test_check_frame_refuses_dates_where_training_held_none(customers, column):
+    # pd.to_numeric read a datetime column as nanoseconds since 1970, so predictions
+    # silently changed where fit would have refused the same column.
+    schema = infer_schema(customers)
+    dated = customers.assign(**{column: pd.to_datetime(1_650_000_000 + np.arange(8), unit="s")})
+    with pytest.raises(DataError, match=rf"Column '{column}' of new holds dates .* in training"):
+        check_frame(dated, schema, where="new")
+
+
 def test_whole_number_codes_are_one_category_however_pandas_read_them():
     # A CSV code column with a blank cell loads as floats (1.0): it must still be "1".
     grades = ["1", "2", "A", "B", "C", "1"]

@@ -126,3 +126,28 @@ def test_a_lone_short_text_column_fits_a_text_model():
     model = TransferClassifier(strategy="baseline", random_state=0).fit(X, y)
     assert model.modality_ == TEXT
     assert set(model.predict(pd.DataFrame({"text": SHORT}))) == {"pos", "neg"}
+
+
+ZH_POS = ["这个产品非常好，我很喜欢", "非常满意，推荐购买给朋友", "物超所值，质量很棒"]
+ZH_NEG = ["质量太差了，完全不能用", "糟糕透了，我要退货", "用了两天就坏了"]
+
+
+def test_text_in_scripts_without_spaces_is_text_like_english():
+    from graft.exceptions import DataError
+
+    # Split on whitespace, a Chinese sentence was one word, so short reviews were read
+    # as a table of category codes (and beside other columns never asked about).
+    assert detect_modality(pd.DataFrame({"review": ZH_POS + ZH_NEG})) == TEXT
+    assert (
+        detect_modality(pd.DataFrame({"review": ["とても良い商品でした", "最悪です"] * 2})) == TEXT
+    )
+    assert detect_modality(pd.DataFrame({"review": ["정말 좋아요 추천합니다", "별로예요"]})) == TEXT
+    long = pd.DataFrame(
+        {"order_id": range(6), "review": [t + "，包装精美。" for t in ZH_POS + ZH_NEG]}
+    )
+    with pytest.raises(DataError, match=r"Column 'review' of X holds free text beside 1 other"):
+        detect_modality(long)
+    # Short category names stay categories, as in English.
+    assert detect_modality(pd.DataFrame({"city": ["北京", "上海", "北京"] * 3})) == TABULAR
+    plans = pd.DataFrame({"plan": ["高级会员", "普通会员"] * 3, "age": range(6)})
+    assert detect_modality(plans) == TABULAR

@@ -538,6 +538,25 @@ def test_label_metrics_score_a_test_class_unseen_in_training_as_errors(metric, b
     assert all(0.0 <= s <= best + 1e-9 for c in report.candidates for s in c.scores)
 
 
+@pytest.mark.parametrize("metric", ["roc_auc", "accuracy"])
+def test_test_labels_typed_otherwise_than_training_labels_are_the_same_classes(metric):
+    # Test labels "0" / "1" (JSON text) against training 0 / 1 (CSV numbers) were absent
+    # classes for ROC AUC, and crashed scikit-learn ("Mix of label input types") for
+    # accuracy; a table, so that the text baseline's tokeniser plays no part.
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=80), "b": rng.normal(size=80)})
+    y = (X.a > 0).astype(int)
+    scores = [
+        graft.compare(
+            ["baseline"], X.iloc[:40], y.iloc[:40], test=(X.iloc[40:], labels), metric=metric,
+            n_splits=2,
+        ).candidates[0].scores
+        for labels in (y.iloc[40:].astype(str), y.iloc[40:])
+    ]  # fmt: skip
+    assert scores[0] == pytest.approx(scores[1])
+    assert min(scores[0]) > 0.8
+
+
 def test_a_forecaster_is_pointed_to_backtest():
     with pytest.raises(DataError, match=r"graft\.backtest"):
         graft.compare(graft.TransferForecaster(horizon=3), ["a", "b"] * 4, [0, 1] * 4)

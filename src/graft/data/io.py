@@ -1,10 +1,13 @@
 """Reading and writing tables (CSV, Parquet, JSON Lines) with clear errors; atomic JSON."""
 
+import csv
 import datetime
+import inspect
 import json
 import math
 import os
 import tempfile
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -12,6 +15,16 @@ import pandas as pd
 from graft.exceptions import DataError
 
 SUPPORTED = {".csv": "CSV", ".parquet": "Parquet", ".pq": "Parquet", ".jsonl": "JSON Lines"}
+
+
+# pandas < 3.1 guesses dates even with dtype=False unless told not to; pandas 3.1 stops
+# with dtype=False and deprecates these keywords (a warning on every read).
+_NO_JSON_DATES = (
+    {"convert_dates": False, "keep_default_dates": False}
+    if getattr(inspect.signature(pd.read_json).parameters.get("convert_dates"), "default", None)
+    is True
+    else {}
+)
 
 
 def read_table(path: str | Path, text_columns=()) -> pd.DataFrame:
@@ -39,20 +52,55 @@ def read_table(path: str | Path, text_columns=()) -> pd.DataFrame:
         raise DataError(f"{path} is empty; it needs a header and at least one row.")
     try:
         if suffix == ".csv":
-            frame = pd.read_csv(path)
+            # index_col=False: rows with one field more than the header (a trailing
+            # delimiter on every row, as some exports write) are read in the header's
+            # positions; pandas would otherwise take the first field as the index and
+            # shift every column one place, silently. Dropped fields must be empty.
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", pd.errors.ParserWarning)
+                frame = pd.read_csv(path, index_col=False)
+            if frame.shape[1] == 1:
+                _check_delimiter(path)
+            for caught_warning in caught:
+                if issubclass(caught_warning.category, pd.errors.ParserWarning):
+                    _check_no_extra_fields(path, frame.shape[1])
+                else:  # others (mixed types, ...) still reach the user
+                    warnings.warn(caught_warning.message, caught_warning.category, stacklevel=2)
             as_text = [c for c in text_columns if c in frame.columns]
             if as_text:  # read again as written: no number or missing-value guessing
                 verbatim = pd.read_csv(
-                    path, usecols=as_text, dtype=str, keep_default_na=False, na_values=[""]
+                    path,
+                    usecols=as_text,
+                    dtype=str,
+                    keep_default_na=False,
+                    na_values=[""],
+                    index_col=False,
                 )
                 frame[as_text] = verbatim[as_text]
         elif suffix == ".jsonl":
-            # Values as written (JSON says which are text): "001" stays "001", 123 stays 123.
-            as_written = dict.fromkeys(text_columns, object)
-            frame = pd.read_json(path, lines=True, dtype=as_written or True)
+            # Values as written: JSON says which are text, so "001" stays "001" and 123
+            # stays 123 (dtype=False: pandas would read "001" as 1). No date guessing
+            # either: pandas turns numbers in columns named like dates (signup_at, *_time,
+            # timestamp, date, modified) into datetimes, so the same rows would read
+            # differently from CSV; a time column is parsed where it is used.
+            _check_json_lines(path)
+            # utf-8-sig: a byte-order mark (as Windows tools write) is not the first value.
+            frame = pd.read_json(
+                path, lines=True, dtype=False, encoding="utf-8-sig", **_NO_JSON_DATES
+            )
         else:
             frame = pd.read_parquet(path)
+    except DataError:
+        raise
+    except UnicodeDecodeError as exc:
+        bad = exc.object[exc.start : exc.start + 1].hex()
+        raise DataError(
+            f"{path} is not UTF-8 text (byte 0x{bad} cannot be read as UTF-8; a Windows "
+            "encoding such as cp1252 or a binary file?); save it as UTF-8 (Excel: 'CSV UTF-8')."
+        ) from exc
     except Exception as exc:
+        if suffix == ".csv":
+            _check_delimiter(path)
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataError(
             f"{path} is not readable as {SUPPORTED[suffix]} ({first}); check the file format."
@@ -60,6 +108,52 @@ def read_table(path: str | Path, text_columns=()) -> pd.DataFrame:
     if frame.empty:
         raise DataError(f"{path} has no data rows; it needs at least one row.")
     return frame
+
+
+def _check_delimiter(path: Path) -> None:
+    """Refuse a CSV whose header is one field holding a semicolon or a tab: the file is
+    separated by that (European Excel, TSV), and read with commas every row would be one
+    column, so a column named later would be reported missing."""
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
+        header = next(csv.reader(handle), [])
+    if len(header) != 1:
+        return
+    for delimiter, name in ((";", "semicolons"), ("\t", "tabs")):
+        if delimiter in header[0]:
+            raise DataError(
+                f"{path} seems to use {name}, not commas, between columns (header "
+                f"{header[0][:60]!r}); save it comma-separated (pandas: "
+                f"read_csv(path, sep={delimiter!r}).to_csv(new_path, index=False))."
+            )
+
+
+def _check_json_lines(path: Path) -> None:
+    """Refuse a JSON array saved as .jsonl: pandas would read each record as one column
+    (0, 1, 2, ...) of a single row."""
+    with open(path, "rb") as handle:
+        start = handle.read(1024).removeprefix(b"\xef\xbb\xbf").lstrip()
+    if start.startswith(b"["):
+        raise DataError(
+            f"{path} holds a JSON array, not JSON Lines (one object per line, such as "
+            '{"text": "...", "label": "pos"}); write one record per line (pandas: '
+            "to_json(path, orient='records', lines=True))."
+        )
+
+
+def _check_no_extra_fields(path: Path, columns: int) -> None:
+    """Refuse a CSV row holding a value beyond the header's last column (pandas drops it
+    with ``index_col=False``); empty extra fields, a trailing delimiter, are harmless."""
+    with open(path, encoding="utf-8", errors="replace", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader, None)
+        for row in reader:
+            extra = [value for value in row[columns:] if value.strip()]
+            if extra:
+                raise DataError(
+                    f"{path} line {reader.line_num} has {len(row)} fields but the header "
+                    f"names {columns} columns ({extra[0]!r} is beyond the last); add the "
+                    "missing column name(s) to the header or remove the extra field(s)."
+                )
 
 
 def default_mode(directory: bool = False) -> int:

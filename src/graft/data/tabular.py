@@ -537,6 +537,14 @@ def _canonical(
     missing = series.isna().to_numpy()
     if spec.kind == ColumnKind.EMPTY:
         return np.full(len(series), np.nan)
+    if pd.api.types.is_datetime64_any_dtype(series) or pd.api.types.is_timedelta64_dtype(series):
+        # Fit refuses dates, so training held no dates here; pd.to_numeric would silently
+        # read them as nanoseconds (numbers of another scale), or a category as unseen text.
+        raise DataError(
+            f"Column {spec.name!r} of {where} holds dates or durations ({series.dtype}) but "
+            f"held {spec.kind} values in training; give it as in training (e.g. the same "
+            "numbers, not parsed dates)."
+        )
     if spec.kind == ColumnKind.NUMERIC:
         return _as_numbers(series, missing, spec.name, where)
     if spec.kind == ColumnKind.BOOLEAN:

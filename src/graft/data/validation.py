@@ -134,18 +134,38 @@ def check_labels(y, n_rows: int, *, task: str, where: str = "y") -> np.ndarray:
     return values
 
 
-def labels_like(labels, classes) -> np.ndarray:
-    """``labels`` in the form of fitted ``classes``: when mixed training labels were read as
-    text (see :func:`check_labels`), later labels (a test set, ``score``) are read as text
-    too, so a test label 1 is the class "1"."""
+def labels_like(labels, classes, where: str = "y") -> np.ndarray:
+    """``labels`` in the form of fitted ``classes``, whatever their types: 1, 1.0 and "1"
+    are one class (:func:`graft.data.tabular.category_text`), so a test set read from
+    another file (JSON text "0" / "1" against CSV numbers 0 / 1, or mixed training labels
+    read as text, see :func:`check_labels`) scores against the same classes.
+
+    A label of no training class keeps its value, as text when the classes are text and
+    as a number when they are numbers; text that is no number beside numeric classes is
+    a :class:`DataError` (naming ``where``), since it cannot be compared with them.
+    """
+    from graft.data.tabular import category_text
+
     labels = np.asarray(labels.to_numpy() if isinstance(labels, pd.Series) else labels)
     classes = np.asarray(classes)
-    text = classes.dtype.kind in "OU" and all(isinstance(c, str) for c in classes.tolist())
-    if not text or all(isinstance(v, str) for v in labels.tolist()):
-        return labels
-    from graft.data.tabular import class_keys
-
-    return np.array(class_keys(labels), dtype=object)
+    known = {category_text(c): c for c in classes.tolist()}
+    text = all(isinstance(c, str) for c in known.values())
+    out = []
+    for row, value in enumerate(labels.tolist()):
+        key = category_text(value)
+        if key not in known and isinstance(value, str) and not text:
+            try:  # numeric classes: "1.0" or " 1" is the class 1
+                value = float(value)
+            except ValueError:
+                listed = ", ".join(map(repr, list(known.values())[:5]))
+                raise DataError(
+                    f"{where} holds {value!r} at row {row}, which is no training class "
+                    f"({listed}{', ...' if len(known) > 5 else ''}) and cannot be compared "
+                    "with numeric classes; fix the label or drop the row."
+                ) from None
+            key = category_text(value)
+        out.append(known.get(key, key if text else value))
+    return np.array(out, dtype=object if text else None)
 
 
 def _text_if_mixed(labels: np.ndarray) -> np.ndarray:

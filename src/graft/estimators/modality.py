@@ -131,7 +131,7 @@ def _is_free_text(column: pd.Series, beside_others: bool = False) -> bool:
     values = values[values.map(lambda v: isinstance(v, str))]
     if len(values) == 0 or pd.to_numeric(values, errors="coerce").notna().mean() > 0.5:
         return False  # numbers written as text (with a stray word) are a table's column
-    words = values.str.split().str.len().mean()
+    words = _word_counts(values).mean()
     share = values.nunique() / len(values)
     distinct = share > 0.5
     if beside_others:
@@ -146,6 +146,32 @@ def _is_free_text(column: pd.Series, beside_others: bool = False) -> bool:
         and len(values) >= 0.5 * column.head(_SAMPLE).size
     )
     return bool(words >= 2.5 or (distinct and values.str.len().mean() > 15) or lone_text)
+
+
+# Scripts written without spaces between words, and about how many characters make one
+# word there (Chinese words average 1.5 characters, Korean syllable blocks about 2 per
+# word, Thai-like scripts about 4 code points): counting whitespace-separated tokens
+# alone gives one "word" for a whole Chinese sentence, so a review column would be read
+# as category codes.
+_UNSPACED_SCRIPTS = (
+    # Han (CJK ideographs, extension A and beyond, compatibility), Hiragana and Katakana.
+    (
+        "[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9d"
+        "\U00020000-\U0003134f]",
+        1.5,
+    ),
+    ("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]", 2.0),  # Hangul
+    ("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]", 4.0),  # Thai, Lao, Myanmar, Khmer
+)
+
+
+def _word_counts(values: pd.Series) -> pd.Series:
+    """Words per value: whitespace-separated tokens, or for scripts written without spaces
+    the characters counted as about one word per average word length, whichever is more
+    (text with no such characters counts exactly as split on whitespace)."""
+    tokens = values.str.split().str.len()
+    unspaced = sum(values.str.count(pattern) / per_word for pattern, per_word in _UNSPACED_SCRIPTS)
+    return np.maximum(tokens, unspaced)
 
 
 def _is_folder(X) -> bool:

@@ -386,7 +386,7 @@ def compare(
         X_test, y_test, n_test = _inputs(*test, modality, columns, where="test X")
         y_test = check_labels(y_test, n_test, task=task, where="test y")
         if task == "classification":
-            y_test = labels_like(y_test, y)  # mixed training labels were read as text
+            y_test = labels_like(y_test, y, "test y")  # 1, 1.0 and "1" are one class
             _check_test_classes(y, y_test, metric)
         splits = [(np.arange(n_rows), None, seed) for seed in range(n_splits)]
         evaluation = "seeds on a fixed test set"

@@ -176,6 +176,25 @@ def test_unparseable_dates_give_graft_s_error_without_pandas_warning():
             check_panel(frame)
 
 
+def test_dates_that_read_day_first_and_month_first_are_refused():
+    months = [f"01/{m:02d}/2022" for m in range(1, 13)]  # 1 January ... 1 December, day-first
+    frame = pd.DataFrame({"timestamp": months, "value": range(12)})
+    with pytest.raises(DataError, match=r"read both day-first and month-first.*ISO 8601"):
+        check_panel(frame)
+
+
+def test_dates_that_read_day_first_only_are_read_day_first():
+    days = ["31/01/2022", "01/02/2022", "02/02/2022", "03/02/2022"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # no pandas warning about the order
+        series = check_panel(pd.DataFrame({"timestamp": days, "value": range(4)})).series[0]
+    assert list(series.index.strftime("%Y-%m-%d")) == [
+        "2022-01-31", "2022-02-01", "2022-02-02", "2022-02-03"
+    ]  # fmt: skip
+    us = ["01/31/2022", "02/01/2022", "02/02/2022"]  # month-first only
+    assert check_panel(pd.DataFrame({"timestamp": us, "value": range(3)})).freq == "D"
+
+
 def test_max_gap_must_be_a_whole_number():
     s = pd.Series(range(30), index=pd.date_range("2024-01-01", periods=30, freq="D"))
     for bad in (-1, 2.5, "3", True):

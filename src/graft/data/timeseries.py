@@ -259,15 +259,46 @@ def parse_times(column: pd.Series, name, where: str) -> pd.Series:
     return wall if len(known) and (known == known.dt.normalize()).all() else times
 
 
+def _day_first(column: pd.Series, name, where: str) -> bool:
+    """Whether text dates read day-first only (31/01/2022); refuses dates such as
+    01/02/2022 that read both day-first and month-first: pandas guesses one order from the
+    first value, so European dates could silently become other days (a monthly series
+    read as daily)."""
+    known = column.dropna()
+    if not len(known) or not all(isinstance(v, str) for v in known):
+        return False
+    sample = str(known.iloc[0]).strip()
+    if len(sample) >= 5 and sample[:4].isdigit() and not sample[4].isdigit():
+        return False  # year first (ISO 8601 and the like): one reading
+    readings = []
+    for day_first in (False, True):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                readings.append(pd.to_datetime(known, dayfirst=day_first, utc=True))
+        except (ValueError, TypeError):
+            readings.append(None)
+    if all(r is not None for r in readings) and not readings[0].equals(readings[1]):
+        raise DataError(
+            f"Column {name!r} of {where} holds dates such as {sample!r} that read both "
+            "day-first and month-first; write them as ISO 8601 (YYYY-MM-DD) so that they "
+            "have one reading."
+        )
+    return readings[0] is None and readings[1] is not None
+
+
 def _parse_dates(column: pd.Series, name, where: str) -> tuple[pd.Series, bool]:
     """Parsed timestamps, and whether their UTC offsets differed (then read as UTC)."""
+    day_first = _day_first(column, name, where)
     first = None
     try:
         with warnings.catch_warnings():
             # pandas' two-line "Could not infer format" warning would precede graft's own
             # one-line error (or a date it read value by value is checked on its grid).
             warnings.filterwarnings("ignore", "Could not infer format", UserWarning)
-            times = pd.to_datetime(column)
+            # ... and one that a date read day-first was (it has one reading, see above).
+            warnings.filterwarnings("ignore", "Parsing dates in", UserWarning)
+            times = pd.to_datetime(column, dayfirst=day_first)
         # pandas 2 returns an object column of mixed offsets where pandas 3 raises.
         if times.dtype != object:
             return times, False

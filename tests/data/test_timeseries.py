@@ -151,6 +151,16 @@ def test_local_midnight_dates_with_daylight_saving_offsets_stay_dates():
     assert panel.freq == "D" and panel.series[0].index[0] == pd.Timestamp("2024-03-01")
 
 
+def test_daily_stamps_at_one_local_hour_across_daylight_saving_keep_their_wall_times():
+    local = pd.date_range("2024-03-01 06:00", periods=60, freq="D", tz="Europe/London")
+    frame = pd.DataFrame({"timestamp": [t.isoformat() for t in local], "value": range(60)})
+    panel = check_panel(frame)  # as read back from a CSV: offsets +00:00 then +01:00
+    assert panel.freq == "D" and panel.series[0].index[-1] == pd.Timestamp("2024-04-29 06:00")
+    hourly = pd.date_range("2024-03-30", periods=72, freq="h", tz="Europe/London")
+    text = pd.DataFrame({"timestamp": [t.isoformat() for t in hourly], "value": range(72)})
+    assert check_panel(text).series[0].index.tz is not None  # many hours a day: UTC instants
+
+
 def test_inferred_hourly_data_with_nights_missing_is_read_as_before():
     t = pd.date_range("2024-01-01", periods=24 * 10, freq="h")
     day = t[(t.hour >= 8) & (t.hour <= 18)]

@@ -250,13 +250,15 @@ def parse_times(column: pd.Series, name, where: str) -> pd.Series:
     if not mixed_offsets:
         return times
     # Offsets that change within one column (daylight saving) were read as UTC instants.
-    # Daily (or coarser) data stamped at local midnight is regular in local time, not in
-    # UTC (23:00 in summer, 00:00 in winter): such dates keep their wall dates.
+    # Daily (or coarser) data stamped at one local time of day (midnight, or a 06:00 meter
+    # reading) is regular in local time, not in UTC (05:00 in summer, 06:00 in winter):
+    # such stamps keep their wall-clock times.
     wall = pd.to_datetime(
         column.map(lambda v: pd.Timestamp(v).tz_localize(None) if pd.notna(v) else pd.NaT)
     )
     known = wall.dropna()
-    return wall if len(known) and (known == known.dt.normalize()).all() else times
+    one_time_of_day = len(known) and (known - known.dt.normalize()).nunique() == 1
+    return wall if one_time_of_day else times
 
 
 def _day_first(column: pd.Series, name, where: str) -> bool:

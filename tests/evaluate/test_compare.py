@@ -162,6 +162,15 @@ def test_fixed_test_set_repeats_seeds(data, held_out):
     assert candidate.gain_ci_low < candidate.gain_ci_high
 
 
+def test_r2_on_one_held_out_row_per_split_is_refused(data):
+    texts, _ = data
+    with pytest.raises(DataError, match="holds out 1 row per split, and R² needs at least 2"):
+        graft.compare(
+            ["baseline"], texts[:4], [1.0, 0.0, 0.7, 0.2], task="regression", n_splits=2,
+            backbone="tiny-bert",
+        )  # fmt: skip
+
+
 def test_a_fixed_test_set_verdict_reflects_its_size(data):
     texts, labels = data
     # Two test rows: whatever the gain, resampling them cannot make it clear.

@@ -401,6 +401,13 @@ def compare(
                 f"Cannot make {n_splits} splits with {test_size:.0%} held out from {n_rows} "
                 f"rows ({exc}); add labelled rows, or pass test=(X_test, y_test)."
             ) from exc
+        if task == "regression" and metric == "r2" and min(len(te) for _, te in folds) < 2:
+            # R² of a single held-out row is undefined (NaN for every candidate).
+            raise DataError(
+                f"{test_size:.0%} of {n_rows} rows holds out 1 row per split, and R² needs "
+                "at least 2; add labelled rows, raise test_size=, pick another metric= / "
+                "--metric, or give a fixed test set (test= / --test-data)."
+            )
         splits = [(tr, te, random_state + i) for i, (tr, te) in enumerate(folds)]
         evaluation = f"random {'stratified ' if task == 'classification' else ''}splits"
 

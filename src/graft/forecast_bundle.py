@@ -66,6 +66,7 @@ def save_forecaster(estimator, path: Path) -> Path:
                 (staging / "lightgbm.txt").write_text(method.booster.model_to_string())
                 info[name]["residual_quantiles"] = method.residual_quantiles.tolist()
                 info[name]["target_rounds"] = method.target_rounds
+                info[name]["calendar_fields"] = method.calendar_fields
         uses_fracast = bool({"zero_shot", "fine_tune"} & set(members))
         manifest = {
             "format_version": bundle.FORMAT_VERSION,
@@ -157,6 +158,12 @@ def load_forecaster(path: Path, manifest: dict):
             method.booster = lightgbm().Booster(model_str=text)
             method.residual_quantiles = np.asarray(info["residual_quantiles"], dtype=float)
             method.target_rounds = info.get("target_rounds", 0)
+            # Bundles saved before business days got a weekly season (5) were trained
+            # without calendar fields at that frequency (it had no season then).
+            method.calendar_fields = info.get(
+                "calendar_fields",
+                pd.tseries.frequencies.to_offset(estimator.freq_).name not in ("B", "C"),
+            )
             method.freq = estimator.freq_
         members[name] = method
     estimator.model_ = (

@@ -405,6 +405,29 @@ def test_a_target_only_source_cut_drops_values_filled_from_after_it():
     assert cut.index[-1] < first - pd.Timedelta(days=1) and cut.values.max() < 2
 
 
+def test_a_business_day_warm_start_bundle_from_before_its_season_still_predicts(
+    tmp_path, monkeypatch
+):
+    import json
+
+    from graft import bundle
+    from graft.strategies.forecasting import global_lightgbm
+
+    t = pd.bdate_range("2024-01-01", periods=80)
+    data = pd.DataFrame({"timestamp": t, "value": 10.0 + t.day_of_week})
+    # Trained as graft did when business days had no season: no calendar fields.
+    with monkeypatch.context() as patch:
+        patch.setattr(global_lightgbm, "calendar", lambda index, freq: np.zeros((len(index), 0)))
+        model = TransferForecaster(strategy="warm_start", horizon=5, random_state=0).fit(data)
+        expected = model.predict()
+    model.save(tmp_path / "m")
+    manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
+    del manifest["model"]["members"]["warm_start"]["calendar_fields"]  # as saved back then
+    bundle.write_manifest(tmp_path / "m", manifest)
+
+    pd.testing.assert_frame_equal(graft.load(tmp_path / "m").predict(), expected)
+
+
 def test_business_days_get_a_weekly_season_of_five():
     from graft.strategies.forecasting.global_lightgbm import calendar
 

@@ -138,6 +138,9 @@ class GlobalLightGBM(ForecastMethod):
         super().__init__(seasons, horizon)
         self.source = source
         self.source_freq = source_freq
+        # False only for bundles trained before business days had a weekly season, whose
+        # models read no calendar fields at that frequency (see forecast_bundle).
+        self.calendar_fields = True
         self.covariates = list(covariates or [])
         self.uses_covariates = bool(self.covariates)
         self.continue_rounds = continue_rounds
@@ -169,13 +172,16 @@ class GlobalLightGBM(ForecastMethod):
             o = np.repeat(origins, horizon)
             k = np.tile(np.arange(1, horizon + 1), len(origins))
             pos = o - 1 + k
-            cal = calendar(s.index, freq)[pos]
+            cal = self._calendar(s.index, freq)[pos]
             cov = s.covariates[pos] if self.covariates else np.zeros((len(pos), 0))
             X, scale = self.features.rows(s.values, o, k, cal, cov)
             blocks.append((X, s.values[pos] / scale, o, k, np.full(len(o), n)))
         if not blocks:
             return None
         return tuple(np.concatenate([b[j] for b in blocks]) for j in range(5))
+
+    def _calendar(self, index: pd.DatetimeIndex, freq: str) -> np.ndarray:
+        return calendar(index, freq) if self.calendar_fields else np.zeros((len(index), 0))
 
     def fit(self, histories: list[Series], freq: str) -> "GlobalLightGBM":
         lgb = lightgbm()
@@ -243,7 +249,7 @@ class GlobalLightGBM(ForecastMethod):
         n = len(s.values)
         steps = np.arange(1, h + 1)
         origins = np.full(h, n)
-        cal = calendar(context.future_index, context.freq)
+        cal = self._calendar(context.future_index, context.freq)
         if self.covariates:
             if context.future_covariates is None:
                 raise GraftError(

@@ -168,12 +168,28 @@ def test_csv_rows_with_a_trailing_delimiter_keep_their_columns(tmp_path, recwarn
     assert not [w for w in recwarn if issubclass(w.category, pd.errors.ParserWarning)]
 
 
-def test_a_csv_value_beyond_the_header_is_a_one_line_error(tmp_path):
-    path = tmp_path / "extra.csv"
-    path.write_text("a,b,c\n1,2,3,\n4,5,6,9\n")
-    with pytest.raises(
-        DataError, match=r"^\S+extra.csv line 3 has 4 fields but the header names 3 "
-    ):
+def test_csv_row_names_without_a_header_name_are_row_names(tmp_path):
+    # pandas' to_csv(index_label=False) and R's write.table: one field more per row than
+    # the header, the first holding row names.
+    path = tmp_path / "named.csv"
+    path.write_text("area,rooms,price\nh0,106.4,4,1000.5\nh1,80.0,3,900.0\n")
+    frame = io.read_table(path)
+    assert frame.to_dict("list") == {
+        "area": [106.4, 80.0],
+        "rooms": [4, 3],
+        "price": [1000.5, 900.0],
+    }
+    r_layout = tmp_path / "r.csv"
+    r_layout.write_text("a,b,c\n1,2,3,\n2,5,6,9\n")  # numbered rows, c empty in one
+    r_frame = io.read_table(r_layout)
+    assert r_frame[["a", "b"]].to_dict("list") == {"a": [2, 5], "b": [3, 6]}
+    assert r_frame["c"].isna().tolist() == [True, False] and r_frame["c"].iloc[1] == 9
+
+
+def test_text_row_names_with_an_always_empty_last_column_are_refused(tmp_path):
+    path = tmp_path / "ambiguous.csv"
+    path.write_text("area,rooms,note\nh0,106.4,4,\nh1,80.0,3,\n")
+    with pytest.raises(DataError, match=r"one field more than its header, and the last is"):
         io.read_table(path)
 
 

@@ -7,7 +7,6 @@ import json
 import math
 import os
 import tempfile
-import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -52,20 +51,14 @@ def read_table(path: str | Path, text_columns=()) -> pd.DataFrame:
         raise DataError(f"{path} is empty; it needs a header and at least one row.")
     try:
         if suffix == ".csv":
-            # index_col=False: rows with one field more than the header (a trailing
-            # delimiter on every row, as some exports write) are read in the header's
-            # positions; pandas would otherwise take the first field as the index and
-            # shift every column one place, silently. Dropped fields must be empty.
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always", pd.errors.ParserWarning)
-                frame = pd.read_csv(path, index_col=False)
+            frame = pd.read_csv(path)
+            index_col = None
+            if _one_field_more_than_the_header(path):
+                index_col = _row_names_or_trailing_delimiter(path, frame)
+                if index_col is False:
+                    frame = pd.read_csv(path, index_col=False)
             if frame.shape[1] == 1:
                 _check_delimiter(path)
-            for caught_warning in caught:
-                if issubclass(caught_warning.category, pd.errors.ParserWarning):
-                    _check_no_extra_fields(path, frame.shape[1])
-                else:  # others (mixed types, ...) still reach the user
-                    warnings.warn(caught_warning.message, caught_warning.category, stacklevel=2)
             as_text = [c for c in text_columns if c in frame.columns]
             if as_text:  # read again as written: no number or missing-value guessing
                 verbatim = pd.read_csv(
@@ -74,7 +67,7 @@ def read_table(path: str | Path, text_columns=()) -> pd.DataFrame:
                     dtype=str,
                     keep_default_na=False,
                     na_values=[""],
-                    index_col=False,
+                    index_col=index_col,
                 )
                 frame[as_text] = verbatim[as_text]
         elif suffix == ".jsonl":
@@ -140,20 +133,36 @@ def _check_json_lines(path: Path) -> None:
         )
 
 
-def _check_no_extra_fields(path: Path, columns: int) -> None:
-    """Refuse a CSV row holding a value beyond the header's last column (pandas drops it
-    with ``index_col=False``); empty extra fields, a trailing delimiter, are harmless."""
-    with open(path, encoding="utf-8", errors="replace", newline="") as handle:
+def _one_field_more_than_the_header(path: Path) -> bool:
+    """Whether the first row has one field more than the header (then pandas reads the
+    first field of every row as row names)."""
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
         reader = csv.reader(handle)
-        next(reader, None)
-        for row in reader:
-            extra = [value for value in row[columns:] if value.strip()]
-            if extra:
-                raise DataError(
-                    f"{path} line {reader.line_num} has {len(row)} fields but the header "
-                    f"names {columns} columns ({extra[0]!r} is beyond the last); add the "
-                    "missing column name(s) to the header or remove the extra field(s)."
-                )
+        header, first = next(reader, []), next(reader, None)
+    return first is not None and len(first) == len(header) + 1
+
+
+def _row_names_or_trailing_delimiter(path: Path, frame: pd.DataFrame):
+    """How to read a CSV whose every row has one field more than its header, which pandas
+    reads as row names in the first field (R's write.table and pandas' index_label=False
+    write that): None to keep that reading, False to read the header's positions instead.
+
+    Some exports instead end every row with a delimiter. Then the last field is empty in
+    every row, and taking the first field as row names would shift every column one place
+    (silently: the label column would hold another column's values). Numbers in the first
+    field with nothing in the last is read as a trailing delimiter; text row names with an
+    empty last column could be either, so that is refused."""
+    if not frame.iloc[:, -1].isna().all():
+        return None
+    names = pd.Series(frame.index)
+    if pd.to_numeric(names, errors="coerce").notna().all():
+        return False
+    raise DataError(
+        f"Every row of {path} has one field more than its header, and the last is always "
+        "empty: row names in the first field and an empty last column, or a delimiter at "
+        "the end of each row? Name every column in the header (an empty name first for row "
+        "names), or remove the delimiter at the end of each row."
+    )
 
 
 def default_mode(directory: bool = False) -> int:

@@ -98,6 +98,22 @@ def test_integer_years_are_years_other_numbers_are_refused():
             check_panel(years.assign(timestamp=numbers))
 
 
+def test_epoch_milliseconds_as_pandas_to_json_writes_them_are_timestamps(tmp_path):
+    from graft.data.io import read_table
+
+    days = pd.date_range("2020-01-01", periods=30, freq="D")
+    pd.DataFrame({"timestamp": days, "value": np.arange(30.0)}).to_json(
+        tmp_path / "d.jsonl", orient="records", lines=True
+    )  # pandas writes 1577836800000, ...
+    panel = check_panel(read_table(tmp_path / "d.jsonl"))
+    assert panel.freq == "D" and panel.series[0].index[0] == days[0]
+    epoch_seconds = (days - pd.Timestamp("1970-01-01")) // pd.Timedelta("1s")
+    seconds = pd.DataFrame({"timestamp": epoch_seconds, "value": range(30)})
+    assert seconds["timestamp"].iloc[0] == 1577836800
+    with pytest.raises(DataError, match=r"epoch milliseconds \(convert epoch seconds"):
+        check_panel(seconds)
+
+
 def test_unknown_freq_is_a_data_error(hourly_panel):
     with pytest.raises(DataError, match=r"freq='xyz' .* is not a pandas frequency"):
         check_panel(hourly_panel(days=2), freq="xyz")

@@ -204,6 +204,10 @@ def _fill(values: pd.Series, rule: str, max_gap: int, where: str) -> np.ndarray:
 
 YEARS = (1000, 3000)
 """Whole numbers in this range in a time column are calendar years (e.g. 2024)."""
+EPOCH_MS = (1e11, 1e13)
+"""Whole numbers in this range in a time column are epoch milliseconds (1973 to 2286), as
+pandas' ``to_json`` writes timestamps (epoch seconds, 1e9-ish, stay refused: they would
+read as 1970 in milliseconds and as seconds they are easy to mistake for other counts)."""
 
 
 def check_freq(freq, where: str = "data") -> None:
@@ -241,10 +245,14 @@ def parse_times(column: pd.Series, name, where: str) -> pd.Series:
             times = pd.Series(pd.NaT, index=column.index, dtype="datetime64[ns]")
             times[known.index] = pd.to_datetime(years, format="%Y")
             return times
+        if len(known) and whole and known.between(*EPOCH_MS).all():
+            # What pandas' to_json writes for timestamps by default (as graft did before).
+            return pd.to_datetime(numbers, unit="ms")
         raise DataError(
             f"Column {name!r} of {where} holds numbers, not dates; give timestamps such as "
-            f"2024-01-31 or 2024-01-31 12:30, or years as whole numbers from {YEARS[0]} to "
-            f"{YEARS[1]} (convert epoch seconds with pd.to_datetime(..., unit='s'))."
+            f"2024-01-31 or 2024-01-31 12:30, years as whole numbers from {YEARS[0]} to "
+            f"{YEARS[1]}, or epoch milliseconds (convert epoch seconds with "
+            "pd.to_datetime(..., unit='s'))."
         )
     times, mixed_offsets = _parse_dates(column, name, where)
     if not mixed_offsets:

@@ -164,6 +164,11 @@ def test_max_gap_and_season_length_are_cli_options_named_in_errors(tmp_path, hou
     assert result.exit_code == 0, result.output
     result = runner.invoke(app, [*backtest, "--season-length", "0"])
     assert result.exit_code == 2 and "--season-length '0' must be whole numbers" in result.output
+    # Baselines alone read the same settings.
+    baselines_only = ["forecast", "backtest", str(data), "--horizon", "4", "--origins", "2"]
+    baselines_only += ["--strategies", "", "--baselines", "seasonal_naive", "--max-gap", "30"]
+    result = runner.invoke(app, [*baselines_only, "--season-length", "12"])
+    assert result.exit_code == 0, result.output
 
 
 def test_too_short_for_the_season_names_the_cli_option(tmp_path):

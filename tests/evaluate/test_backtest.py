@@ -244,3 +244,13 @@ def test_a_source_cut_too_short_for_the_global_model_is_left_out_there():
     with pytest.raises(DataError, match=r"'warm_start' needs 21 .* n_origins=2, or drop"):
         backtest(["warm_start"], data, source=source, horizon=14, n_origins=3, baselines=[])
     assert isinstance(data, pd.DataFrame)
+
+
+def test_baselines_read_the_season_length_given(hourly_panel):
+    data = hourly_panel(days=10)
+    default = backtest([], data, horizon=24, n_origins=2, baselines=["seasonal_naive"])
+    twelve = backtest(
+        [], data, horizon=24, n_origins=2, baselines=["seasonal_naive"], season_length=12
+    )
+    daily = default.candidates[0].mean
+    assert twelve.candidates[0].mean > daily  # half a day back is a worse guess

@@ -177,7 +177,7 @@ def backtest(
     ),
 ) -> None:
     """Backtest strategies and baselines on rolling origins of DATA."""
-    from graft.estimators.forecaster import FORECAST_STRATEGIES, TransferForecaster
+    from graft.estimators.forecaster import FORECAST_STRATEGIES
     from graft.evaluate.backtest import backtest as run_backtest
 
     for option, value in (("--origins", origins), ("--step", step), ("--window", window)):
@@ -190,36 +190,12 @@ def backtest(
             f"--strategies has unknown names {unknown}; use {', '.join(FORECAST_STRATEGIES)}."
         )
     seasons = _season_length(season_length)
-    candidates = names
-    if seasons is not None or max_gap is not None:
-        if not names:
-            raise DataError(
-                "--season-length and --max-gap are settings of the strategies backtested; "
-                "name at least one with --strategies."
-            )
-        # backtest() reads these settings from forecasters passed in (their baselines
-        # too), not from strategy names.
-        candidates = [
-            TransferForecaster(
-                strategy=name,
-                horizon=horizon,
-                id_column=id_column,
-                time_column=time_column,
-                value_column=value_column,
-                covariates=_covariates(covariates),
-                freq=freq,
-                season_length=seasons,
-                max_gap=max_gap,
-                random_state=seed,
-            )
-            for name in names
-        ]
     frame = _read(data, id_column)
     source = _read(source_data, id_column) if source_data is not None else None
     if json_out is not None:
         _check_out(json_out)
     report = run_backtest(
-        candidates,
+        names,
         frame,
         source=source,
         horizon=horizon,
@@ -232,6 +208,8 @@ def backtest(
         value_column=value_column,
         covariates=_covariates(covariates),
         freq=freq,
+        season_length=seasons,
+        max_gap=max_gap,
         random_state=seed,
     )
     _console().print(report.table())

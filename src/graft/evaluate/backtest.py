@@ -72,6 +72,8 @@ def backtest(
     value_column: str = "value",
     covariates=None,
     freq: str | None = None,
+    season_length=None,
+    max_gap: int | None = None,
     random_state: int = 0,
 ) -> ForecastReport:
     """Backtest forecasters and statsforecast baselines on the same rolling origins.
@@ -86,8 +88,9 @@ def backtest(
     window : int, optional; observations before each origin to fit on (default: all)
     baselines : statsforecast baselines to add (names from ``BASELINES``); the first is the
         reference of gains and verdicts, so keep ``seasonal_naive`` first
-    id_column, time_column, value_column, covariates, freq : how to read ``data`` (and the
-        settings of candidates given by name); a forecaster passed in uses its own
+    id_column, time_column, value_column, covariates, freq, season_length, max_gap : how to
+        read ``data`` (and the settings of the baselines and of candidates given by name), as
+        in :class:`TransferForecaster`; a forecaster passed in uses its own
 
     Returns
     -------
@@ -124,6 +127,8 @@ def backtest(
             value_column=value_column,
             covariates=covariates,
             freq=freq,
+            season_length=season_length,
+            max_gap=max_gap,
             random_state=random_state,
         )
     )

@@ -186,10 +186,40 @@ def test_csv_row_names_without_a_header_name_are_row_names(tmp_path):
     assert r_frame["c"].isna().tolist() == [True, False] and r_frame["c"].iloc[1] == 9
 
 
-def test_text_row_names_with_an_always_empty_last_column_are_refused(tmp_path):
-    path = tmp_path / "ambiguous.csv"
-    path.write_text("area,rooms,note\nh0,106.4,4,\nh1,80.0,3,\n")
-    with pytest.raises(DataError, match=r"one field more than its header, and the last is"):
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a,b,c\n1,2,3, \n4,5,6, \n",  # a delimiter and a space
+        "a,b,c\n\n1,2,3,\n4,5,6,\n",  # a blank line after the header
+        "a,b,c\nx,2,3,\ny,5,6\n",  # only some rows end with a delimiter
+        "a,b,c\n2024-01-01,2,3,\n,5,6,\n",  # dates, and a missing first value
+    ],
+)
+def test_empty_fields_beyond_the_header_are_dropped(tmp_path, text):
+    path = tmp_path / "t.csv"
+    path.write_text(text)
+    frame = io.read_table(path)
+    assert list(frame.columns) == ["a", "b", "c"] and frame["c"].tolist() == [3, 6]
+
+
+def test_row_names_with_a_last_column_of_na_text_are_row_names(tmp_path):
+    path = tmp_path / "r.csv"  # R's write.table of a frame whose label is all NA
+    path.write_text('"x","label"\n"1",0.5,NA\n"2",0.7,NA\n')
+    frame = io.read_table(path)
+    assert frame["x"].tolist() == [0.5, 0.7] and frame["label"].isna().all()
+
+
+def test_row_names_keep_the_text_columns_read_as_written(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text('review,label\n1,"great film",1\n2,"NA",0\n')
+    frame = io.read_table(path, text_columns=("review",))
+    assert frame["review"].tolist() == ["great film", "NA"]
+
+
+def test_a_value_beyond_the_header_on_some_rows_is_a_one_line_error(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("a,b,c\n1,2,3,9\n4,5,6\n7,8,9\n")
+    with pytest.raises(DataError, match=r"x.csv line 2 has 4 fields but the header names 3"):
         io.read_table(path)
 
 

@@ -110,6 +110,9 @@ def test_epoch_milliseconds_as_pandas_to_json_writes_them_are_timestamps(tmp_pat
     epoch_seconds = (days - pd.Timestamp("1970-01-01")) // pd.Timedelta("1s")
     seconds = pd.DataFrame({"timestamp": epoch_seconds, "value": range(30)})
     assert seconds["timestamp"].iloc[0] == 1577836800
+    stamps = pd.DataFrame({"timestamp": days.strftime("%Y%m%d%H%M").astype("int64"), "value": 1})
+    with pytest.raises(DataError, match="holds numbers, not dates"):  # not 1976 in ms
+        check_panel(stamps)
     with pytest.raises(DataError, match=r"epoch milliseconds \(convert epoch seconds"):
         check_panel(seconds)
 

@@ -254,3 +254,8 @@ def test_baselines_read_the_season_length_given(hourly_panel):
     )
     daily = default.candidates[0].mean
     assert twelve.candidates[0].mean > daily  # half a day back is a worse guess
+
+
+def test_season_length_beside_a_forecaster_passed_in_is_refused(hourly_panel):
+    with pytest.raises(DataError, match="set them on it"):
+        backtest([TransferForecaster(strategy="baseline")], hourly_panel(days=6), season_length=12)

@@ -7,6 +7,7 @@ import json
 import math
 import os
 import tempfile
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -51,25 +52,20 @@ def read_table(path: str | Path, text_columns=()) -> pd.DataFrame:
         raise DataError(f"{path} is empty; it needs a header and at least one row.")
     try:
         if suffix == ".csv":
-            frame = pd.read_csv(path)
-            index_col = None
-            if _one_field_more_than_the_header(path):
-                index_col = _row_names_or_trailing_delimiter(path, frame)
-                if index_col is False:
-                    frame = pd.read_csv(path, index_col=False)
-            if frame.shape[1] == 1:
-                _check_delimiter(path)
-            as_text = [c for c in text_columns if c in frame.columns]
-            if as_text:  # read again as written: no number or missing-value guessing
-                verbatim = pd.read_csv(
-                    path,
-                    usecols=as_text,
-                    dtype=str,
-                    keep_default_na=False,
-                    na_values=[""],
-                    index_col=index_col,
-                )
-                frame[as_text] = verbatim[as_text]
+            index_col = _csv_index_col(path)
+            with warnings.catch_warnings():
+                # The fields beyond the header that pandas warns it drops are empty.
+                warnings.filterwarnings("ignore", "Length of header", pd.errors.ParserWarning)
+                frame = pd.read_csv(path, index_col=index_col)
+                if frame.shape[1] == 1:
+                    _check_delimiter(path)
+                as_text = [c for c in text_columns if c in frame.columns]
+                if as_text:  # read again as written: no number or missing-value guessing
+                    verbatim = pd.read_csv(
+                        path, dtype=str, keep_default_na=False, na_values=[""], index_col=index_col
+                    )
+                    # By position: row names read as text would not match the frame's.
+                    frame[as_text] = verbatim[as_text].to_numpy()
         elif suffix == ".jsonl":
             # Values as written: JSON says which are text, so "001" stays "001" and 123
             # stays 123 (dtype=False: pandas would read "001" as 1). No date guessing
@@ -133,36 +129,41 @@ def _check_json_lines(path: Path) -> None:
         )
 
 
-def _one_field_more_than_the_header(path: Path) -> bool:
-    """Whether the first row has one field more than the header (then pandas reads the
-    first field of every row as row names)."""
+def _csv_index_col(path: Path):
+    """``index_col`` for reading a CSV: None (pandas' rule) when every row has one field
+    more than the header, the first holding row names (R's write.table, pandas'
+    index_label=False); False (the header's positions) otherwise.
+
+    Some exports end every row with a delimiter instead: the extra field is then empty
+    everywhere, and taking the first field as row names would shift every column one
+    place (silently: the label column would hold another column's values). So rows whose
+    extra field is always empty are read in the header's positions; a row name layout
+    whose last column is wholly empty (no "NA" either) is read so too, which is the one
+    reading this cannot tell apart. Rows of mixed lengths with a value beyond the header
+    are refused, naming the line."""
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
         reader = csv.reader(handle)
-        header, first = next(reader, []), next(reader, None)
-    return first is not None and len(first) == len(header) + 1
-
-
-def _row_names_or_trailing_delimiter(path: Path, frame: pd.DataFrame):
-    """How to read a CSV whose every row has one field more than its header, which pandas
-    reads as row names in the first field (R's write.table and pandas' index_label=False
-    write that): None to keep that reading, False to read the header's positions instead.
-
-    Some exports instead end every row with a delimiter. Then the last field is empty in
-    every row, and taking the first field as row names would shift every column one place
-    (silently: the label column would hold another column's values). Numbers in the first
-    field with nothing in the last is read as a trailing delimiter; text row names with an
-    empty last column could be either, so that is refused."""
-    if not frame.iloc[:, -1].isna().all():
-        return None
-    names = pd.Series(frame.index)
-    if pd.to_numeric(names, errors="coerce").notna().all():
+        header = next(reader, [])
+        extra_values, short_rows, first_extra = 0, 0, None
+        for row in reader:
+            if not row:  # a blank line, which pandas skips too
+                continue
+            if len(row) <= len(header):
+                short_rows += 1
+            elif any(value.strip() for value in row[len(header) :]):
+                extra_values += 1
+                first_extra = first_extra or (reader.line_num, row)
+    if not extra_values:
         return False
-    raise DataError(
-        f"Every row of {path} has one field more than its header, and the last is always "
-        "empty: row names in the first field and an empty last column, or a delimiter at "
-        "the end of each row? Name every column in the header (an empty name first for row "
-        "names), or remove the delimiter at the end of each row."
-    )
+    if short_rows or len(first_extra[1]) > len(header) + 1:
+        _check_delimiter(path)  # a semicolon file has "extra" fields wherever a comma is
+        line, row = first_extra
+        raise DataError(
+            f"{path} line {line} has {len(row)} fields but the header names {len(header)} "
+            "columns; add the missing column name(s) to the header or remove the extra "
+            "field(s)."
+        )
+    return None
 
 
 def default_mode(directory: bool = False) -> int:

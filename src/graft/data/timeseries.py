@@ -204,10 +204,11 @@ def _fill(values: pd.Series, rule: str, max_gap: int, where: str) -> np.ndarray:
 
 YEARS = (1000, 3000)
 """Whole numbers in this range in a time column are calendar years (e.g. 2024)."""
-EPOCH_MS = (1e11, 1e13)
-"""Whole numbers in this range in a time column are epoch milliseconds (1973 to 2286), as
-pandas' ``to_json`` writes timestamps (epoch seconds, 1e9-ish, stay refused: they would
-read as 1970 in milliseconds and as seconds they are easy to mistake for other counts)."""
+EPOCH_MS = (1e12, 1e13)
+"""Whole numbers in this range (13 digits) in a time column are epoch milliseconds (from
+September 2001 to 2286), as pandas' ``to_json`` writes timestamps. Shorter numbers stay
+refused: 12-digit stamps such as 202401011200 (YYYYMMDDHHMM, as loggers write) would
+silently read as 1976 in milliseconds, and epoch seconds as 1970."""
 
 
 def check_freq(freq, where: str = "data") -> None:

@@ -118,6 +118,12 @@ def backtest(
     # covariates, seasons); the baselines read it the same way.
     candidates = _candidates(estimator_or_strategies)
     given = [m for _, m in candidates if isinstance(m, TransferForecaster)]
+    if given and (season_length is not None or max_gap is not None):
+        raise DataError(
+            "season_length= / max_gap= set how strategies named by string and the baselines "
+            "read the data; a TransferForecaster passed in reads it with its own, so set them "
+            "on it."
+        )
     template = (
         clone(given[0]).set_params(strategy="auto")
         if given

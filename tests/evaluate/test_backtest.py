@@ -259,3 +259,15 @@ def test_baselines_read_the_season_length_given(hourly_panel):
 def test_season_length_beside_a_forecaster_passed_in_is_refused(hourly_panel):
     with pytest.raises(DataError, match="set them on it"):
         backtest([TransferForecaster(strategy="baseline")], hourly_panel(days=6), season_length=12)
+
+
+def test_the_candidates_order_does_not_change_the_origins(hourly_panel):
+    data = hourly_panel(days=3)
+    weekly = TransferForecaster(strategy="baseline", baseline="seasonal_naive", season_length=24)
+    hourly = TransferForecaster(strategy="baseline", baseline="seasonal_naive", season_length=2)
+    kwargs = dict(horizon=6, n_origins=4, baselines=[])
+    one = backtest({"a": weekly, "b": hourly}, data, **kwargs)
+    other = backtest({"b": hourly, "a": weekly}, data, **kwargs)
+    assert one.n_origins == other.n_origins
+    assert one.metrics["a"] == other.metrics["a"]
+    assert [c.mean for c in one.candidates] == [c.mean for c in other.candidates][::-1]

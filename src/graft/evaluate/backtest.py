@@ -161,7 +161,6 @@ def backtest(
     if not models:
         raise DataError("backtest() got no candidates and no baselines; pass at least one.")
     panel = template._panel(data, "data", id_required=not template._has_id(source))
-    seasons = template._seasons(panel.freq)
     # Every cut is read on the data's own grid, whatever its gaps leave to infer.
     models = {n: m.set_params(freq=m.freq or panel.freq) for n, m in models.items()}
     # Every column each candidate reads must be known before an origin to start there.
@@ -177,7 +176,11 @@ def backtest(
     if source is not None:
         check_same_zone(panel, template._panel(source, "source", covariates=[]), "source")
         source_frame = _long(source, template, "source")
-    min_train = 2 * seasons[0] + 1
+    # The shortest season of any candidate scales MASE and drops origins too early for
+    # every candidate (so the candidates' order changes neither); one that needs more
+    # history is checked below.
+    season = min(m._seasons(panel.freq)[0] for m in models.values())
+    min_train = 2 * season + 1
     # What each candidate's fit needs before an origin (with its own seasons and method).
     needs = {n: m._history_needs(panel.freq) for n, m in models.items()}
     cuts = {}
@@ -288,7 +291,7 @@ def backtest(
                     forecast["mean"].to_numpy()[scored],
                     quantiles.to_numpy()[scored],
                     s.values[window_start:origin],
-                    seasons[0],
+                    season,
                 )
                 per_model[name]["rows"].append(metrics)
                 per_model[name]["seconds"].append(seconds)

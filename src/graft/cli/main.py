@@ -248,18 +248,18 @@ def _training_data(data, label, task, strategy, *, columns, sources, column_mapp
     """(X, y, text column or None, source) for ``fit`` and ``evaluate``, from any DATA."""
     text_column, image_column, audio_column = columns
     source_data, source, source_label, source_text_column = sources
+    source_options = {
+        "--source": source,
+        "--source-label": source_label,
+        "--source-text-column": source_text_column,
+        "--column-mapping": column_mapping,
+    }
+    given = [name for name, value in source_options.items() if value is not None]
     if _is_media(data, image_column, audio_column):
         kind = "audio" if audio_column is not None else "image"
-        given = {
-            "--source": source,
-            "--source-label": source_label,
-            "--source-text-column": source_text_column,
-            "--column-mapping": column_mapping,
-        }
-        unused = [name for name, value in given.items() if value is not None]
-        if unused:
+        if given:
             raise DataError(
-                f"{', '.join(unused)} apply to text and tables, not {kind} input; give the "
+                f"{', '.join(given)} apply to text and tables, not {kind} input; give the "
                 f"{kind} source as --source-data (same columns as {data})."
             )
         frame, labels = _media_input(data, label, image_column or audio_column, kind, task)
@@ -272,18 +272,11 @@ def _training_data(data, label, task, strategy, *, columns, sources, column_mapp
     if label is None:
         raise DataError(f"{data} needs --label naming its label column.")
     frame, labels, column = _labelled_frame(data, label, text_column, task, strategy)
-    if source_data is None and source is None:
-        given = {
-            "--source-label": source_label,
-            "--source-text-column": source_text_column,
-            "--column-mapping": column_mapping,
-        }
-        unused = [name for name, value in given.items() if value is not None]
-        if unused:
-            raise DataError(
-                f"{', '.join(unused)} describe a source; pass --source-data (or --source for "
-                "a table) or leave them out."
-            )
+    if source_data is None and source is None and given:
+        raise DataError(
+            f"{', '.join(given)} describe a source; pass --source-data (or --source for a "
+            "table) or leave them out."
+        )
     source_arg = _any_source(
         source_data,
         source,

@@ -216,10 +216,19 @@ def test_row_names_keep_the_text_columns_read_as_written(tmp_path):
     assert frame["review"].tolist() == ["great film", "NA"]
 
 
+def test_row_names_with_a_whitespace_line_and_a_very_long_field_read(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text('"a","b"\n"x",1,"' + "long " * 40_000 + '"\n"y",3,"short"\n \n')
+    frame = io.read_table(path)
+    assert frame["a"].tolist() == [1, 3] and len(frame["b"].iloc[0]) == 200_000
+
+
 def test_a_value_beyond_the_header_on_some_rows_is_a_one_line_error(tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("a,b,c\n1,2,3,9\n4,5,6\n7,8,9\n")
-    with pytest.raises(DataError, match=r"x.csv line 2 has 4 fields but the header names 3"):
+    with pytest.raises(
+        DataError, match=r"x.csv line 2 has 4 fields but the header names 3 .*not every row"
+    ):
         io.read_table(path)
 
 

@@ -257,7 +257,7 @@ def test_baselines_read_the_season_length_given(hourly_panel):
 
 
 def test_season_length_beside_a_forecaster_passed_in_is_refused(hourly_panel):
-    with pytest.raises(DataError, match="set them on it"):
+    with pytest.raises(DataError, match=r"season_length= set how the data is read.*on it"):
         backtest([TransferForecaster(strategy="baseline")], hourly_panel(days=6), season_length=12)
 
 

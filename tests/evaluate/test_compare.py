@@ -169,10 +169,15 @@ def test_r2_on_one_held_out_row_per_split_is_refused(data):
             ["baseline"], texts[:4], [1.0, 0.0, 0.7, 0.2], task="regression", n_splits=2,
             backbone="tiny-bert",
         )  # fmt: skip
-    with pytest.raises(DataError, match="test has 1 row, and R² needs at least 2"):
+    with pytest.raises(DataError, match=r"test has 1 row\(s\) and R² is undefined"):
         graft.compare(
             ["baseline"], texts[:4], [1.0, 0.0, 0.7, 0.2], task="regression", n_splits=2,
             test=(texts[4:5], [0.5]), backbone="tiny-bert",
+        )  # fmt: skip
+    with pytest.raises(DataError, match="all with one target value"):
+        graft.compare(
+            ["baseline"], texts[:4], [1.0, 0.0, 0.7, 0.2], task="regression", n_splits=2,
+            test=(texts[4:7], [0.5, 0.5, 0.5]), backbone="tiny-bert",
         )  # fmt: skip
 
 

@@ -131,39 +131,42 @@ def _check_json_lines(path: Path) -> None:
 
 def _csv_index_col(path: Path):
     """``index_col`` for reading a CSV: None (pandas' rule) when every row has one field
-    more than the header, the first holding row names (R's write.table, pandas'
-    index_label=False); False (the header's positions) otherwise.
+    more than the header, the first holding row names (R's write.table and pandas'
+    index_label=False write every row so); False (the header's positions) otherwise.
 
-    Some exports end every row with a delimiter instead: the extra field is then empty
-    everywhere, and taking the first field as row names would shift every column one
-    place (silently: the label column would hold another column's values). So rows whose
-    extra field is always empty are read in the header's positions; a row name layout
-    whose last column is wholly empty (no "NA" either) is read so too, which is the one
-    reading this cannot tell apart. Rows of mixed lengths with a value beyond the header
-    are refused, naming the line."""
-    with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, [])
-        extra_values, short_rows, first_extra = 0, 0, None
-        for row in reader:
-            if not row:  # a blank line, which pandas skips too
-                continue
-            if len(row) <= len(header):
-                short_rows += 1
-            elif any(value.strip() for value in row[len(header) :]):
-                extra_values += 1
-                first_extra = first_extra or (reader.line_num, row)
-    if not extra_values:
+    Some exports end rows with a delimiter instead: the extra field is then empty, and
+    taking the first field as row names would shift every column one place (silently: the
+    label column would hold another column's values). So extra fields that are always
+    empty are dropped; a row-name layout whose last column is wholly empty (no "NA"
+    either) is read so too, the one reading this cannot tell apart. A value beyond the
+    header on rows that are not all that long is refused, naming the line."""
+    limit = csv.field_size_limit()
+    csv.field_size_limit(2**31 - 1)  # pandas reads fields of any length (long documents)
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, [])
+            lengths, first_extra = set(), None
+            for row in reader:
+                if not any(value.strip() for value in row):  # blank lines: pandas skips them
+                    continue
+                lengths.add(len(row))
+                beyond = any(value.strip() for value in row[len(header) :])
+                if beyond and first_extra is None:
+                    first_extra = (reader.line_num, len(row))
+    finally:
+        csv.field_size_limit(limit)
+    if first_extra is None:
         return False
-    if short_rows or len(first_extra[1]) > len(header) + 1:
-        _check_delimiter(path)  # a semicolon file has "extra" fields wherever a comma is
-        line, row = first_extra
-        raise DataError(
-            f"{path} line {line} has {len(row)} fields but the header names {len(header)} "
-            "columns; add the missing column name(s) to the header or remove the extra "
-            "field(s)."
-        )
-    return None
+    if lengths == {len(header) + 1}:
+        return None
+    _check_delimiter(path)  # a semicolon file has "extra" fields wherever a comma is
+    line, fields = first_extra
+    raise DataError(
+        f"{path} line {line} has {fields} fields but the header names {len(header)} columns "
+        "(and not every row has that many, as with row names); add the missing column "
+        "name(s) to the header or remove the extra field(s)."
+    )
 
 
 def default_mode(directory: bool = False) -> int:

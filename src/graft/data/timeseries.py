@@ -204,11 +204,11 @@ def _fill(values: pd.Series, rule: str, max_gap: int, where: str) -> np.ndarray:
 
 YEARS = (1000, 3000)
 """Whole numbers in this range in a time column are calendar years (e.g. 2024)."""
-EPOCH_MS = (1e12, 1e13)
-"""Whole numbers in this range (13 digits) in a time column are epoch milliseconds (from
-September 2001 to 2286), as pandas' ``to_json`` writes timestamps. Shorter numbers stay
-refused: 12-digit stamps such as 202401011200 (YYYYMMDDHHMM, as loggers write) would
-silently read as 1976 in milliseconds, and epoch seconds as 1970."""
+EPOCH_MS = (1e11, 1e13)
+"""Whole numbers in this range in a time column are epoch milliseconds (1973 to 2286), as
+pandas' ``to_json`` writes timestamps, unless every one reads as a YYYYMMDDHHMM stamp
+(202401011200, as loggers write), which would silently be 1976 in milliseconds: those are
+refused. Epoch seconds stay refused too (they would read as 1970)."""
 
 
 def check_freq(freq, where: str = "data") -> None:
@@ -247,6 +247,15 @@ def parse_times(column: pd.Series, name, where: str) -> pd.Series:
             times[known.index] = pd.to_datetime(years, format="%Y")
             return times
         if len(known) and whole and known.between(*EPOCH_MS).all():
+            stamps = pd.to_datetime(
+                known.astype("int64").astype(str), format="%Y%m%d%H%M", errors="coerce"
+            )
+            if stamps.notna().all():
+                raise DataError(
+                    f"Column {name!r} of {where} holds numbers that read as YYYYMMDDHHMM "
+                    f"stamps (e.g. {int(known.iloc[0])}) and as epoch milliseconds; convert "
+                    "them, e.g. pd.to_datetime(column.astype(str), format='%Y%m%d%H%M')."
+                )
             # What pandas' to_json writes for timestamps by default (as graft did before).
             return pd.to_datetime(numbers, unit="ms")
         raise DataError(

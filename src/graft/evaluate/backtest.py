@@ -118,11 +118,21 @@ def backtest(
     # covariates, seasons); the baselines read it the same way.
     candidates = _candidates(estimator_or_strategies)
     given = [m for _, m in candidates if isinstance(m, TransferForecaster)]
-    if given and (season_length is not None or max_gap is not None):
+    reading = {
+        "id_column": (id_column, "id"),
+        "time_column": (time_column, "timestamp"),
+        "value_column": (value_column, "value"),
+        "covariates": (covariates, None),
+        "freq": (freq, None),
+        "season_length": (season_length, None),
+        "max_gap": (max_gap, None),
+    }
+    changed = [f"{k}=" for k, (value, default) in reading.items() if value != default]
+    if given and changed:
         raise DataError(
-            "season_length= / max_gap= set how strategies named by string and the baselines "
-            "read the data; a TransferForecaster passed in reads it with its own, so set them "
-            "on it."
+            f"{' / '.join(changed)} set how the data is read when candidates are named by "
+            "strategy; a TransferForecaster passed in reads it with its own settings (the "
+            "baselines too), so set them on it."
         )
     template = (
         clone(given[0]).set_params(strategy="auto")

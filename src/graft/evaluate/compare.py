@@ -388,10 +388,11 @@ def compare(
         if task == "classification":
             y_test = labels_like(y_test, y, "test y")  # 1, 1.0 and "1" are one class
             _check_test_classes(y, y_test, metric)
-        elif metric == "r2" and n_test < 2:
+        elif metric == "r2" and (n_test < 2 or np.ptp(np.asarray(y_test, float)) == 0):
             raise DataError(
-                "test has 1 row, and R² needs at least 2; give more test rows or pick "
-                "another metric= / --metric."
+                f"test has {n_test} row(s) {'' if n_test < 2 else 'all with one target value '}"
+                "and R² is undefined there; give more (and varied) test rows or pick another "
+                "metric= / --metric."
             )
         splits = [(np.arange(n_rows), None, seed) for seed in range(n_splits)]
         evaluation = "seeds on a fixed test set"

@@ -271,3 +271,11 @@ def test_the_candidates_order_does_not_change_the_origins(hourly_panel):
     assert one.n_origins == other.n_origins
     assert one.metrics["a"] == other.metrics["a"]
     assert [c.mean for c in one.candidates] == [c.mean for c in other.candidates][::-1]
+
+
+def test_season_length_may_be_an_array(hourly_panel):
+    report = backtest(
+        [], hourly_panel(days=8), horizon=24, n_origins=2, baselines=["seasonal_naive"],
+        season_length=np.array([24, 168]),
+    )  # fmt: skip
+    assert report.n_origins == 2

@@ -204,11 +204,11 @@ def _fill(values: pd.Series, rule: str, max_gap: int, where: str) -> np.ndarray:
 
 YEARS = (1000, 3000)
 """Whole numbers in this range in a time column are calendar years (e.g. 2024)."""
-EPOCH_MS = (1e11, 1e13)
-"""Whole numbers in this range in a time column are epoch milliseconds (1973 to 2286), as
-pandas' ``to_json`` writes timestamps, unless every one reads as a YYYYMMDDHHMM stamp
-(202401011200, as loggers write), which would silently be 1976 in milliseconds: those are
-refused. Epoch seconds stay refused too (they would read as 1970)."""
+EPOCH_MS = (1e12, 1e13)
+"""Whole numbers in this range (13 digits) in a time column are epoch milliseconds (from
+September 2001 to 2286), as pandas' ``to_json`` writes timestamps. Shorter numbers are
+refused with a hint: 12 digits may be epoch milliseconds before 2001 or stamps such as
+202401011200 (YYYYMMDDHHMM, as loggers write), which would silently read as 1976."""
 
 
 def check_freq(freq, where: str = "data") -> None:
@@ -247,22 +247,14 @@ def parse_times(column: pd.Series, name, where: str) -> pd.Series:
             times[known.index] = pd.to_datetime(years, format="%Y")
             return times
         if len(known) and whole and known.between(*EPOCH_MS).all():
-            stamps = pd.to_datetime(
-                known.astype("int64").astype(str), format="%Y%m%d%H%M", errors="coerce"
-            )
-            if stamps.notna().all():
-                raise DataError(
-                    f"Column {name!r} of {where} holds numbers that read as YYYYMMDDHHMM "
-                    f"stamps (e.g. {int(known.iloc[0])}) and as epoch milliseconds; convert "
-                    "them, e.g. pd.to_datetime(column.astype(str), format='%Y%m%d%H%M')."
-                )
             # What pandas' to_json writes for timestamps by default (as graft did before).
             return pd.to_datetime(numbers, unit="ms")
         raise DataError(
             f"Column {name!r} of {where} holds numbers, not dates; give timestamps such as "
             f"2024-01-31 or 2024-01-31 12:30, years as whole numbers from {YEARS[0]} to "
-            f"{YEARS[1]}, or epoch milliseconds (convert epoch seconds with "
-            "pd.to_datetime(..., unit='s'))."
+            f"{YEARS[1]}, or 13-digit epoch milliseconds (convert other numbers yourself: "
+            "epoch seconds with pd.to_datetime(..., unit='s'), milliseconds before 2001 with "
+            "unit='ms', stamps like 202401011200 with format='%Y%m%d%H%M')."
         )
     times, mixed_offsets = _parse_dates(column, name, where)
     if not mixed_offsets:

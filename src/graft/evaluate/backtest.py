@@ -127,7 +127,11 @@ def backtest(
         "season_length": (season_length, None),
         "max_gap": (max_gap, None),
     }
-    changed = [f"{k}=" for k, (value, default) in reading.items() if value != default]
+    changed = [
+        f"{k}="
+        for k, (value, default) in reading.items()
+        if (value is not None if default is None else value != default)
+    ]
     if given and changed:
         raise DataError(
             f"{' / '.join(changed)} set how the data is read when candidates are named by "

@@ -368,6 +368,10 @@ def test_one_target_series_beside_a_source_split_by_a_custom_id_column(tmp_path)
     with_temp.fit(target, source=stores)
     future = pd.DataFrame({"date": pd.date_range("2024-03-01", periods=3), "temp": 1.0})
     assert len(with_temp.predict(future=future)) == 3
+    # New data or a future may carry the column, one naming the store, the other not.
+    named = target.assign(store="a9")
+    assert with_temp.predict(data=named, future=future)["mean"].notna().all()
+    assert len(with_temp.predict(future=future.assign(store="a9"))) == 3
     # Missing from both: a misspelt name must not glue the source's series together.
     with pytest.raises(SchemaError, match="id column 'store'"):
         TransferForecaster(strategy="warm_start", **kwargs).fit(

@@ -671,6 +671,16 @@ class TransferForecaster(BaseEstimator):
         from graft.strategies.forecasting.base import future_index
 
         frame = future.copy()
+        one_series = not self._id_needed() and len(panel.series) == 1
+        if (
+            one_series
+            and isinstance(frame, pd.DataFrame)
+            and self.id_column in frame.columns
+            and frame[self.id_column].astype(str).nunique() == 1
+        ):
+            # Fitted on one series without the id column: a future naming one series
+            # describes that one, whether the history given has the column or not.
+            frame = frame.drop(columns=[self.id_column])
         if isinstance(frame, pd.DataFrame):
             frame = self._horizon_rows(frame, panel, horizon)
         if isinstance(frame, pd.DataFrame) and len(frame) == 0:
@@ -696,6 +706,8 @@ class TransferForecaster(BaseEstimator):
         check_same_zone(panel, fut, "future")
         out = {}
         by_id = {s.id: s for s in fut.series}
+        if one_series and len(fut.series) == 1:
+            by_id = {panel.series[0].id: fut.series[0]}
         for s in panel.series:
             wanted = future_index(s.index, self.freq_, horizon)
             got = by_id.get(s.id)
@@ -724,6 +736,8 @@ class TransferForecaster(BaseEstimator):
             return frame
         if self.id_column in frame.columns:
             ids = frame[self.id_column].astype(str)
+        elif not self._id_needed() and len(panel.series) == 1:
+            ids = pd.Series(panel.series[0].id, index=frame.index)  # the model's one series
         else:
             ids = pd.Series("series", index=frame.index)  # one series, as check_panel reads it
         keep = np.zeros(len(frame), dtype=bool)

@@ -21,6 +21,12 @@ _CHOICE_ONLY = ("strategy", "baseline", "target_weight")
 QUANTILE_COLUMNS = tuple(f"q{q:g}" for q in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9))
 
 
+def _fewest_observations(season: int) -> int:
+    """Fewest observations any fit accepts: two seasons and one, or 9 for long seasons
+    (methods that need more say so themselves)."""
+    return min(2 * season + 1, 9)
+
+
 class TransferForecaster(BaseEstimator):
     """Probabilistic forecaster that transfers a pretrained model or source series.
 
@@ -266,7 +272,7 @@ class TransferForecaster(BaseEstimator):
         else:
             name = self.strategy
         method = probe._method(name, None)
-        need = max(min(2 * probe.seasons_[0] + 1, 9), method.min_length())  # as in _prepare
+        need = max(_fewest_observations(probe.seasons_[0]), method.min_length())
         return need, method.min_train_length() if name == "warm_start" else None
 
     def _seed(self) -> int:
@@ -453,10 +459,11 @@ class TransferForecaster(BaseEstimator):
                 "freq": source_panel.freq,
             }
         self.min_length_ = 2 * self.seasons_[0] + 1
-        if panel.min_length < min(self.min_length_, 9):
+        fewest = _fewest_observations(self.seasons_[0])
+        if panel.min_length < fewest:
             raise DataError(
                 f"The shortest series in data has {panel.min_length} observations; at least "
-                f"{min(self.min_length_, 9)} are needed for season {self.seasons_[0]}."
+                f"{fewest} are needed for season {self.seasons_[0]}."
             )
         return panel, source_panel
 
@@ -671,16 +678,18 @@ class TransferForecaster(BaseEstimator):
         from graft.strategies.forecasting.base import future_index
 
         frame = future.copy()
-        one_series = not self._id_needed() and len(panel.series) == 1
         if (
-            one_series
+            not self._id_needed()
+            and len(panel.series) == 1
             and isinstance(frame, pd.DataFrame)
-            and self.id_column in frame.columns
-            and frame[self.id_column].astype(str).nunique() == 1
+            and (
+                self.id_column not in frame.columns
+                or frame[self.id_column].astype(str).nunique() == 1
+            )
         ):
-            # Fitted on one series without the id column: a future naming one series
-            # describes that one, whether the history given has the column or not.
-            frame = frame.drop(columns=[self.id_column])
+            # Fitted on one series without the id column: a future naming one series (or
+            # none) describes that one, whether the history given has the column or not.
+            frame[self.id_column] = panel.series[0].id
         if isinstance(frame, pd.DataFrame):
             frame = self._horizon_rows(frame, panel, horizon)
         if isinstance(frame, pd.DataFrame) and len(frame) == 0:
@@ -706,8 +715,6 @@ class TransferForecaster(BaseEstimator):
         check_same_zone(panel, fut, "future")
         out = {}
         by_id = {s.id: s for s in fut.series}
-        if one_series and len(fut.series) == 1:
-            by_id = {panel.series[0].id: fut.series[0]}
         for s in panel.series:
             wanted = future_index(s.index, self.freq_, horizon)
             got = by_id.get(s.id)
@@ -736,8 +743,6 @@ class TransferForecaster(BaseEstimator):
             return frame
         if self.id_column in frame.columns:
             ids = frame[self.id_column].astype(str)
-        elif not self._id_needed() and len(panel.series) == 1:
-            ids = pd.Series(panel.series[0].id, index=frame.index)  # the model's one series
         else:
             ids = pd.Series("series", index=frame.index)  # one series, as check_panel reads it
         keep = np.zeros(len(frame), dtype=bool)
